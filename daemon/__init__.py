@@ -1,0 +1,1 @@
+"""The runtime: configuration, command line, mailbox sources, stages, outbox, demo."""

@@ -1,0 +1,1 @@
+"""Mailbox sources: where inbound messages come from (IMAP or a local Maildir)."""

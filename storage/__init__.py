@@ -1,0 +1,1 @@
+"""Storage: the SQLModel tables and the few named queries the daemon needs."""
