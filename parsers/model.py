@@ -27,6 +27,12 @@ class ParsedMessage:
     parser had to work around (unknown charset, broken boundary...), and
     ``body_reason`` says why there is no text body when there is none
     (``"attachment-only"``, ``"encrypted"``, ``"delivery-report"``...).
+
+    ``reason_category`` is one of ``"first_response_sla_missed"``,
+    ``"operations_halted"``, ``"impact_increased"``, ``"not_progressing"`` or None;
+    ``missing`` lists what the process asks for and the mail lacks, as keys among
+    ``"business_impact"``, ``"steps_taken"``, ``"contact"``, ``"availability"``,
+    ``"logs"`` (the acknowledgement turns them into a request).
     """
 
     message_id: str | None = None
@@ -48,6 +54,11 @@ class ParsedMessage:
     auto_reply: bool = False
     auto_reply_reason: str | None = None
     attachments: tuple[Attachment, ...] = ()
+    reason_category: str | None = None
+    steps_taken: str | None = None
+    contact_phone: str | None = None
+    availability: str | None = None
+    missing: tuple[str, ...] = ()
     body_reason: str | None = None
     problems: tuple[str, ...] = ()
     extra: dict[str, Any] = field(default_factory=dict)
@@ -75,6 +86,11 @@ class ParsedMessage:
             "in_reply_to": self.in_reply_to,
             "references": list(self.references),
             "auto_reply_reason": self.auto_reply_reason,
+            "reason_category": self.reason_category,
+            "steps_taken": self.steps_taken,
+            "contact_phone": self.contact_phone,
+            "availability": self.availability,
+            "missing": list(self.missing),
             "body_reason": self.body_reason,
             "problems": list(self.problems),
         }
