@@ -1,0 +1,61 @@
+"""Building outbound emails: threaded, tagged, marked as automatic, with a stable Message-ID."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from email.message import EmailMessage
+from email.utils import format_datetime, make_msgid
+
+from escalated.daemon.render import RenderedEmail
+
+#: Header on everything we send; a message carrying it is our own and is ignored.
+OWN_MAIL_HEADER = "X-Escalated"
+
+
+def new_message_id(from_address: str) -> str:
+    """A fresh Message-ID in our own domain, like ``<...escalated@example.com>``."""
+    domain = from_address.rpartition("@")[2] or "escalated.invalid"
+    return make_msgid(idstring="escalated", domain=domain)
+
+
+def thread_references(parent_message_id: str | None, parent_references: Sequence[str]) -> list[str]:
+    """The References list of a reply: the parent's references, then the parent (RFC 5322 3.6.4)."""
+    refs = [r for r in parent_references if r]
+    if parent_message_id and parent_message_id not in refs:
+        refs.append(parent_message_id)
+    return refs[-20:]  # keep headers bounded on very long threads
+
+
+def compose(
+    *,
+    rendered: RenderedEmail,
+    from_header: str,
+    to: Sequence[str],
+    cc: Sequence[str] = (),
+    message_id: str,
+    date: datetime,
+    in_reply_to: str | None = None,
+    references: Sequence[str] = (),
+    tag: str = "",
+) -> EmailMessage:
+    """One multipart/alternative email (plain text first, then HTML), ready to send as bytes."""
+    msg = EmailMessage()
+    msg["From"] = from_header
+    msg["To"] = ", ".join(to)
+    if cc:
+        msg["Cc"] = ", ".join(cc)
+    msg["Subject"] = rendered.subject
+    msg["Date"] = format_datetime(date)
+    msg["Message-ID"] = message_id
+    if in_reply_to:
+        msg["In-Reply-To"] = in_reply_to
+    if references:
+        msg["References"] = " ".join(references)
+    # RFC 3834: we are an automatic responder; well-behaved ones will not answer us.
+    msg["Auto-Submitted"] = "auto-replied"
+    msg["X-Auto-Response-Suppress"] = "All"  # Exchange: no out-of-office replies to this
+    msg[OWN_MAIL_HEADER] = tag or "yes"
+    msg.set_content(rendered.text)
+    msg.add_alternative(rendered.html, subtype="html")
+    return msg
