@@ -121,7 +121,7 @@ def reply_on_thread(f: Facts) -> Verdict | None:
 
 
 def case_checks(f: Facts) -> Verdict | None:
-    """Case number present, case open, no escalation already running, escalation wording, sender allowed."""
+    """Case number present, case open, sender allowed, no escalation already running, escalation wording."""
     parsed = f.parsed
     if not parsed.case_numbers:
         if not parsed.is_escalation:
@@ -135,16 +135,17 @@ def case_checks(f: Facts) -> Verdict | None:
         if not parsed.is_escalation:
             return Verdict(Outcome.NOT_AN_ESCALATION, f"no escalation wording ({why})", case_number_written=written)
         return Verdict(Outcome.REJECTED_NO_OPEN_CASE, why, case_number_written=written)
+    if not _sender_allowed(parsed.from_address or "", case, f.settings):
+        # Checked before anything else about the case, so a stranger learns nothing from the answer.
+        return Verdict(Outcome.REJECTED_NOT_ALLOWED,
+                       f"{parsed.from_address} is not a contact, account domain or CSM of case {case.number}",
+                       case_number_written=parsed.case_numbers[0])
     running = q.active_escalation_for_case(f.session, case.number)
     if running is not None:
         return Verdict(Outcome.FOLLOW_UP, f"case {case.number} already has {running.number}", case=case,
                        escalation=running)
     if not parsed.is_escalation:
         return Verdict(Outcome.NOT_AN_ESCALATION, f"case {case.number} is open, but no escalation wording", case=case)
-    if not _sender_allowed(parsed.from_address or "", case, f.settings):
-        return Verdict(Outcome.REJECTED_NOT_ALLOWED,
-                       f"{parsed.from_address} is not a contact, account domain or CSM of case {case.number}",
-                       case=case, case_number_written=case.number)
     return Verdict(Outcome.ACCEPTED, f"case {case.number} is open", case=case)
 
 

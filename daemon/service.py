@@ -1,0 +1,193 @@
+"""The daemon's lifecycle and its loops: intake (mailbox -> decisions) and outgoing (outbox -> SMTP).
+
+One place opens every resource (an ``AsyncExitStack``), tells systemd
+``READY=1`` once everything runs, and on SIGTERM/SIGINT cancels the loops and
+closes cleanly. Each loop owns its error handling: a failing server is retried
+with backoff and logged once; one bad message never stops the others.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import signal
+import socket
+
+from escalated.daemon.clock import Clock, SystemClock
+from escalated.daemon.config import MailboxSettings, Settings
+from escalated.daemon.emails import Mailer
+from escalated.daemon.errors import TemporaryError
+from escalated.daemon.intake import Intake
+from escalated.daemon.outbox import OutboxSender
+from escalated.daemon.render import Renderer
+from escalated.daemon.sources.base import MailboxSource
+from escalated.daemon.sources.maildir import MaildirSource
+from escalated.storage.database import Database
+
+log = logging.getLogger(__name__)
+
+OUTBOX_POLL_S = 5.0
+MAX_BACKOFF_S = 300.0
+
+
+def make_source(settings: MailboxSettings) -> MailboxSource:
+    """The mailbox source the URL names (``imap://``, ``imaps://`` or ``maildir://``)."""
+    if settings.scheme == "maildir":
+        return MaildirSource(settings.path, processed_folder=settings.processed_folder,
+                             quarantine_folder=settings.quarantine_folder, batch_size=settings.fetch_batch_size)
+    from escalated.daemon.sources.imap import ImapSource
+
+    if not settings.tls_verify:
+        log.warning("mailbox.tls_verify is off: the IMAP server's certificate is NOT checked")
+    return ImapSource(
+        host=settings.host, port=settings.port, username=settings.username,
+        password=settings.password.reveal() if settings.password else "", folder=settings.folder,
+        tls=settings.scheme == "imaps", tls_verify=settings.tls_verify,
+        processed_folder=settings.processed_folder, quarantine_folder=settings.quarantine_folder,
+        batch_size=settings.fetch_batch_size, command_timeout_s=settings.command_timeout_s, use_idle=settings.idle,
+    )
+
+
+def notify_systemd(state: str) -> None:
+    """Send ``state`` (``READY=1``, ``STOPPING=1``) to systemd when run as a Type=notify service."""
+    address = os.environ.get("NOTIFY_SOCKET")
+    if not address:
+        return
+    if address.startswith("@"):
+        address = "\0" + address[1:]  # abstract socket namespace
+    with contextlib.suppress(OSError), socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as sock:
+        sock.connect(address)
+        sock.sendall(state.encode())
+
+
+class Daemon:
+    """Wires the stages together; ``run_once()`` for ``--once``, ``run_forever()`` for the service."""
+
+    def __init__(self, settings: Settings, *, clock: Clock | None = None, source: MailboxSource | None = None) -> None:
+        self.settings = settings
+        self.clock = clock or SystemClock()
+        self.db = Database(settings.database_url)
+        self.db.create_schema()
+        self.renderer = Renderer(settings.templates_directory)
+        self.intake = Intake(self.db, settings, Mailer(settings, self.renderer), self.clock)
+        self.sender = OutboxSender(self.db, settings.smtp, self.clock)
+        self.source = source or make_source(settings.mailbox)
+        self.outbox_wakeup = asyncio.Event()
+        if not settings.smtp.tls_verify:
+            log.warning("smtp.tls_verify is off: the SMTP server's certificate is NOT checked")
+
+    async def intake_round(self) -> int:
+        """Fetch and handle every waiting message; returns how many were handled."""
+        handled = 0
+        async for fetched in self.source.fetch():
+            inbound, disposition = await asyncio.to_thread(self.intake.handle, fetched)
+            await self.source.finish(fetched, disposition)  # only after the outcome is committed
+            await asyncio.to_thread(self._mark_moved, inbound.id)
+            handled += 1
+            self.outbox_wakeup.set()
+        return handled
+
+    def _mark_moved(self, inbound_id: int) -> None:
+        from escalated.storage.models import InboundMessage
+
+        with self.db.session() as session:
+            row = session.get(InboundMessage, inbound_id)
+            row.moved = True
+            session.add(row)
+
+    async def run_once(self) -> None:
+        """Process everything waiting, send what is due, return. Server failures raise TemporaryError."""
+        await self.source.open()
+        try:
+            await self.intake_round()
+        finally:
+            await self.source.close()
+        await self.sender.send_due()
+
+    async def run_forever(self) -> None:
+        """Run the loops until cancelled (SIGTERM/SIGINT)."""
+        ready = asyncio.Event()
+        tasks = [
+            asyncio.create_task(self._intake_loop(ready), name="intake"),
+            asyncio.create_task(self._outbox_loop(), name="outgoing"),
+        ]
+        try:
+            await ready.wait()
+            notify_systemd("READY=1")
+            log.info("escalated is running: mailbox %s, %d manager address(es)",
+                     self.source.name, len(self.settings.escalations.managers))
+            await asyncio.gather(*tasks)
+        finally:
+            notify_systemd("STOPPING=1")
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+            with contextlib.suppress(Exception):
+                await self.source.close()
+            self.db.dispose()
+
+    async def _intake_loop(self, ready: asyncio.Event) -> None:
+        backoff = 1.0
+        connected = False
+        while True:
+            try:
+                if not connected:
+                    await self.source.open()
+                    connected = True
+                    if backoff > 1.0:
+                        log.warning("mailbox %s is back", self.source.name)
+                    backoff = 1.0
+                ready.set()
+                await self.intake_round()
+                await self.source.wait_for_mail(self.settings.mailbox.poll_interval_s)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # noqa: BLE001 - a server or database outage: retry, never die
+                if backoff == 1.0:
+                    log.warning("mailbox %s failing, will retry with backoff: %s", self.source.name, exc)
+                ready.set()  # the daemon is up even while a server is down; it recovers by itself
+                connected = False
+                with contextlib.suppress(Exception):
+                    await self.source.close()
+                await asyncio.sleep(backoff)
+                backoff = min(backoff * 2, MAX_BACKOFF_S)
+
+    async def _outbox_loop(self) -> None:
+        while True:
+            try:
+                await self.sender.send_due()
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # noqa: BLE001 - e.g. the database is locked: try again next round
+                log.exception("outgoing round failed; retrying")
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.outbox_wakeup.wait(), OUTBOX_POLL_S)
+            self.outbox_wakeup.clear()
+
+
+async def run(settings: Settings, *, once: bool, clock: Clock | None = None) -> int:
+    """``escalated run``: returns the exit code."""
+    daemon = Daemon(settings, clock=clock)
+    if once:
+        try:
+            await daemon.run_once()
+        except TemporaryError as exc:
+            log.error("could not finish: %s", exc)
+            return 75  # EX_TEMPFAIL: try again later
+        finally:
+            daemon.db.dispose()
+        return 0
+    main = asyncio.current_task()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, main.cancel)
+    try:
+        await daemon.run_forever()
+    except asyncio.CancelledError:
+        log.info("stopped")
+    finally:
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.remove_signal_handler(sig)
+    return 0
