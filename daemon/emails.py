@@ -79,6 +79,7 @@ class Mailer:
             "commands": [],
             "inbound": None,
             "now": format_time(now, self.zone),
+            "config_path": str(self.settings.source_file) if self.settings.source_file else None,
         }
 
     def message_context(self, parsed: ParsedMessage) -> dict[str, Any]:
@@ -127,6 +128,8 @@ class Mailer:
             "acknowledge_by": format_time(ack_due, self.zone),
             "action_plan_by": format_time(plan_due, self.zone),
             "update_every": format_duration(esc.update_every.total_seconds()),
+            "acknowledge_within": format_duration(esc.acknowledge_within.total_seconds()),
+            "action_plan_within": format_duration(esc.action_plan_within.total_seconds()),
             "first_update_by": format_time(first_update, self.zone),
         }
 

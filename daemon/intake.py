@@ -261,7 +261,10 @@ class Intake:
             inbound.failed_stage = stage
             inbound.decided_at = self.clock.now()
             session.add(inbound)
-            self._tell_admins(session, inbound, self.clock.now())
+            try:
+                self._tell_admins(session, inbound, self.clock.now())
+            except Exception:  # noqa: BLE001 - the notice is a courtesy; the quarantine must commit
+                log.exception("could not write the quarantine notice for message #%s", inbound_id)
         return inbound
 
     def retry(self, inbound_id: int) -> InboundMessage:
@@ -319,7 +322,7 @@ class Intake:
                 return
             self.mailer.enqueue(session, kind=_CUSTOMER_REPLIES[v.outcome], context=ctx, to=sender, **reply)
         elif v.outcome is Outcome.QUARANTINED:
-            self._tell_admins(session, inbound, now, reason=v.reason)
+            self._tell_admins(session, inbound, now, reason=v.reason, parsed=parsed)
         # IGNORED and MANAGER_REPLY: recorded, nothing sent (manager commands come with a later version).
 
     def _open_escalation(self, session: Session, f: Facts, case: Case) -> Escalation:
@@ -355,10 +358,12 @@ class Intake:
             )
         ).one()
 
-    def _tell_admins(self, session: Session, inbound: InboundMessage, now: datetime, reason: str = "") -> None:
+    def _tell_admins(self, session: Session, inbound: InboundMessage, now: datetime, reason: str = "",
+                     parsed: ParsedMessage | None = None) -> None:
         if not self.settings.escalations.admins:
             return
         ctx = self.mailer.base_context(now)
+        ctx["message"] = self.mailer.message_context(parsed) if parsed is not None else None
         ctx["inbound"] = {
             "id": inbound.id,
             "reason": reason or inbound.reason,

@@ -27,6 +27,9 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 DEFAULT_PORTS = {"imap": 143, "imaps": 993}
+# A chunk's size FETCH answers one line per UID, and aioimaplib recurses once per
+# line (issue #118, limit ~1000 frames): stay far below.
+MAX_BATCH_SIZE = 500
 # Servers may end an IDLE after 30 minutes (RFC 2177): re-issue it well before.
 IDLE_RENEW_S = 28 * 60.0
 # Untagged responses that mean "new mail may be here".
@@ -73,8 +76,9 @@ class ImapSource:
         command_timeout_s: float = 60.0,
         use_idle: bool = True,
     ) -> None:
-        if batch_size < 1:
-            raise ConfigError("mailbox.fetch_batch_size", f"must be at least 1, not {batch_size}")
+        if not 1 <= batch_size <= MAX_BATCH_SIZE:
+            raise ConfigError("mailbox.fetch_batch_size",
+                              f"must be between 1 and {MAX_BATCH_SIZE}, not {batch_size}")
         if command_timeout_s <= 0:
             raise ConfigError("mailbox.command_timeout_s", "must be positive")
         self.host = host
@@ -365,6 +369,8 @@ class ImapSource:
             match = FETCH_BODY_RE.search(line)
             if not match or index + 1 >= len(lines):
                 continue
+            if int(match.group(1)) == 0:
+                return b""  # aioimaplib appends no line for an empty literal
             literal = lines[index + 1]
             # The UID is in the item list before the literal or, on some servers, after it.
             after = lines[index + 2] if index + 2 < len(lines) else b""
