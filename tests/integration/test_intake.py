@@ -1,0 +1,325 @@
+"""End to end on real servers: a mailbox (Dovecot IMAP or a Maildir) in, aiosmtpd out, a SQLite file.
+
+Each outcome of PRODUCT.md section 2 has a test asserting exactly which emails
+arrive, to whom, threaded on which Message-ID, and where the message ends up.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+from sqlmodel import select
+
+from escalated.daemon.service import Daemon, run
+from escalated.storage.database import Database
+from escalated.storage.models import Escalation, InboundMessage, OutboxEmail
+from tests.integration.helpers import (
+    ADMIN,
+    MANAGERS,
+    OUR_ADDRESS,
+    ImapTestMailbox,
+    Mail,
+    MaildirTestMailbox,
+    load_with_cases,
+    write_config,
+)
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture(params=["imap", "maildir"])
+def box(request, tmp_path, monkeypatch):
+    """The same tests over both sources."""
+    if request.param == "imap":
+        account = request.getfixturevalue("dovecot")
+        monkeypatch.setenv("ESCALATED_TEST_IMAP_PASSWORD", account.password)
+        mb = ImapTestMailbox(account)
+        mb.password_env = "ESCALATED_TEST_IMAP_PASSWORD"
+        return mb
+    return MaildirTestMailbox(tmp_path / "maildir")
+
+
+@pytest.fixture
+def settings(tmp_path, box, smtp_sink):
+    config = write_config(tmp_path, box.url, smtp_sink.url, password_env=box.password_env)
+    return load_with_cases(config)
+
+
+def run_once(settings) -> int:
+    return asyncio.run(run(settings, once=True))
+
+
+def inbound_rows(settings) -> list[InboundMessage]:
+    db = Database(settings.database_url)
+    with db.session() as session:
+        rows = list(session.exec(select(InboundMessage).order_by(InboundMessage.id)))
+    db.dispose()
+    return rows
+
+
+def assert_threaded_on(received, message_id: str) -> None:
+    msg = received.message
+    assert msg["In-Reply-To"] == message_id
+    assert message_id in msg["References"].split()
+    assert msg["Auto-Submitted"] == "auto-replied"
+    assert msg["Message-ID"] and msg["Message-ID"] != message_id
+
+
+def test_accepted_sends_acknowledgement_and_managers_notification(box, settings, smtp_sink):
+    mail = Mail()
+    box.deliver(mail.bytes())
+
+    assert run_once(settings) == 0
+
+    rows = inbound_rows(settings)
+    assert [(r.outcome, r.case_number) for r in rows] == [("accepted", "01234567")]
+    assert rows[0].raw == mail.bytes() or rows[0].raw.replace(b"\r\n", b"\n") == mail.bytes().replace(b"\r\n", b"\n")
+    emails = smtp_sink.wait_for(2)
+    assert len(emails) == 2
+    ack = smtp_sink.to("jane@acme.example")
+    assert len(ack) == 1 and sorted(ack[0].rcpt_tos) == ["csm@example.com", "jane@acme.example"]
+    assert ack[0].message["Cc"] == "csm@example.com"
+    assert "[ESC-1]" in ack[0].message["Subject"] and "Case 01234567" in ack[0].message["Subject"]
+    assert_threaded_on(ack[0], mail.message_id)
+    assert "120 warehouse staff" in ack[0].text  # the impact, restated so a mistake can be corrected
+    brief = smtp_sink.to(MANAGERS)
+    assert len(brief) == 1 and brief[0].rcpt_tos == [MANAGERS]
+    assert "[ESC-1]" in brief[0].message["Subject"] and "01234567" in brief[0].message["Subject"]
+    assert_threaded_on(brief[0], mail.message_id)
+    assert ack[0].message.get_body(("html",)) is not None
+    assert box.count("INBOX") == 0 and box.count("Processed") == 1
+
+
+def test_running_once_twice_sends_nothing_new(box, settings, smtp_sink):
+    box.deliver(Mail().bytes())
+    run_once(settings)
+    smtp_sink.wait_for(2)
+    assert run_once(settings) == 0
+    assert len(smtp_sink.received) == 2
+    assert len(inbound_rows(settings)) == 1
+
+
+def test_redelivered_message_id_gets_no_second_acknowledgement(box, settings, smtp_sink):
+    mail = Mail()
+    box.deliver(mail.bytes())
+    run_once(settings)
+    box.deliver(mail.bytes())  # the same message again (a resend, a second copy)
+    run_once(settings)
+
+    rows = inbound_rows(settings)
+    assert [r.outcome for r in rows] == ["accepted", "ignored"]
+    assert rows[1].reason == "duplicate of message #1 (same Message-ID)"
+    assert len(smtp_sink.to("jane@acme.example")) == 1
+    assert box.count("INBOX") == 0 and box.count("Processed") == 2
+
+
+def test_follow_up_on_same_case_is_relayed_to_managers_without_second_ack(box, settings, smtp_sink):
+    first = Mail()
+    box.deliver(first.bytes())
+    run_once(settings)
+    brief = smtp_sink.wait_for(2) and smtp_sink.to(MANAGERS)[0]
+    # a new mail (not a reply) about the same case: same escalation, not a new one
+    second = Mail(subject="Case 01234567 escalation - now also Antwerp", body="Antwerp is down too.\n")
+    box.deliver(second.bytes())
+    run_once(settings)
+
+    rows = inbound_rows(settings)
+    assert [r.outcome for r in rows] == ["accepted", "follow-up"]
+    assert rows[1].reason == "case 01234567 already has ESC-1" and rows[1].escalation_id == 1
+    assert len(smtp_sink.to("jane@acme.example")) == 1
+    relays = smtp_sink.to(MANAGERS)[1:]
+    assert len(relays) == 1
+    assert relays[0].message["In-Reply-To"] == brief.message["Message-ID"]
+    assert "Antwerp is down too." in relays[0].text
+    assert "[ESC-1]" in relays[0].message["Subject"]
+
+
+def test_reply_on_the_acknowledgement_thread_is_a_follow_up(box, settings, smtp_sink):
+    box.deliver(Mail().bytes())
+    run_once(settings)
+    ack = smtp_sink.wait_for(2) and smtp_sink.to("jane@acme.example")[0]
+    reply = Mail(subject="Re: " + ack.message["Subject"], body="Correction: 150 staff.\n",
+                 in_reply_to=ack.message["Message-ID"])
+    box.deliver(reply.bytes())
+    run_once(settings)
+    rows = inbound_rows(settings)
+    assert rows[1].outcome == "follow-up" and rows[1].reason == "reply on the thread of ESC-1"
+
+
+def test_rejected_no_case_number(box, settings, smtp_sink):
+    mail = Mail(subject="URGENT escalation", body="Please escalate, everything is down!\n")
+    box.deliver(mail.bytes())
+    run_once(settings)
+    rows = inbound_rows(settings)
+    assert rows[0].outcome == "rejected: no case number"
+    (reply,) = smtp_sink.wait_for(1)
+    assert reply.rcpt_tos == ["jane@acme.example"]
+    assert_threaded_on(reply, mail.message_id)
+    assert "case number" in reply.text.lower()
+    assert box.count("INBOX") == 0 and box.count("Processed") == 1
+
+
+@pytest.mark.parametrize(("number", "why"), [("00001111", "is closed"), ("07777777", "is unknown")])
+def test_rejected_no_open_case(box, settings, smtp_sink, number, why):
+    mail = Mail(subject=f"Escalation for case {number}", body=f"Please escalate case {number}.\n")
+    box.deliver(mail.bytes())
+    run_once(settings)
+    rows = inbound_rows(settings)
+    assert (rows[0].outcome, rows[0].reason) == ("rejected: no open case", f"case {number} {why}")
+    (reply,) = smtp_sink.wait_for(1)
+    assert reply.rcpt_tos == ["jane@acme.example"]
+    assert_threaded_on(reply, mail.message_id)
+    with Database(settings.database_url).session() as session:
+        assert session.exec(select(Escalation)).first() is None
+
+
+def test_rejected_not_allowed_reveals_nothing(box, settings, smtp_sink):
+    mail = Mail(sender="Mallory <mallory@elsewhere.example>")
+    box.deliver(mail.bytes())
+    run_once(settings)
+    assert inbound_rows(settings)[0].outcome == "rejected: not allowed"
+    (reply,) = smtp_sink.wait_for(1)
+    assert reply.rcpt_tos == ["mallory@elsewhere.example"]
+    text = reply.text
+    for secret in ("Acme", "jane@acme.example", "Scanners down", "csm@example.com", "S1"):
+        assert secret not in text
+
+
+def test_not_an_escalation_gets_a_redirect(box, settings, smtp_sink):
+    mail = Mail(subject="Question on case 00987654", sender="ops@northwind.example",
+                body="Hi, which port does the export use? Thanks\n")
+    box.deliver(mail.bytes())
+    run_once(settings)
+    assert inbound_rows(settings)[0].outcome == "not an escalation"
+    (reply,) = smtp_sink.wait_for(1)
+    assert reply.rcpt_tos == ["ops@northwind.example"]
+    assert_threaded_on(reply, mail.message_id)
+
+
+@pytest.mark.parametrize("header", ["Auto-Submitted: auto-replied", "Precedence: bulk", "X-Autoreply: yes"])
+def test_auto_reply_is_ignored_and_never_answered(box, settings, smtp_sink, header):
+    box.deliver(Mail(subject="Automatic reply: escalation case 01234567", headers=header).bytes())
+    run_once(settings)
+    rows = inbound_rows(settings)
+    assert rows[0].outcome == "ignored" and rows[0].reason.startswith("automatic message")
+    assert smtp_sink.received == []
+    assert box.count("INBOX") == 0 and box.count("Processed") == 1
+
+
+def test_our_own_mail_coming_back_is_ignored(box, settings, smtp_sink):
+    box.deliver(Mail().bytes())
+    run_once(settings)
+    ack = smtp_sink.wait_for(2) and smtp_sink.to("jane@acme.example")[0]
+    box.deliver(ack.raw)  # e.g. the mailbox is also in CC, or a forwarding loop
+    run_once(settings)
+    rows = inbound_rows(settings)
+    assert (rows[1].outcome, rows[1].reason) == ("ignored", "our own message")
+    assert len(smtp_sink.received) == 2
+
+
+def test_unreadable_message_is_quarantined_and_admin_told(box, settings, smtp_sink):
+    box.deliver(Mail(sender="").bytes())  # no From header at all
+    run_once(settings)
+    rows = inbound_rows(settings)
+    assert (rows[0].outcome, rows[0].reason) == ("quarantined", "no sender address could be read")
+    (notice,) = smtp_sink.wait_for(1)
+    assert notice.rcpt_tos == [ADMIN]
+    assert "escalated retry --config" in notice.text
+    assert box.count("INBOX") == 0 and box.count("Quarantine") == 1
+
+
+def test_a_crash_quarantines_one_message_and_the_others_go_on(box, settings, smtp_sink, monkeypatch):
+    import escalated.daemon.intake as intake
+
+    def boom(facts):
+        if "boom" in facts.parsed.subject:
+            raise RuntimeError("simulated bug")
+        return None
+
+    monkeypatch.setattr(intake, "RULES", (boom, *intake.RULES))
+    box.deliver(Mail(subject="boom escalation case 01234567").bytes())
+    box.deliver(Mail(sender="ops@northwind.example", subject="Escalate case 00987654").bytes())
+    run_once(settings)
+
+    rows = inbound_rows(settings)
+    assert [r.outcome for r in rows] == ["quarantined", "accepted"]
+    assert rows[0].failed_stage == "rules" and "simulated bug" in rows[0].reason
+    assert box.count("INBOX") == 0 and box.count("Quarantine") == 1 and box.count("Processed") == 1
+    smtp_sink.wait_for(3)
+    assert len(smtp_sink.to(ADMIN)) == 1 and len(smtp_sink.to("ops@northwind.example")) == 1
+
+    # the bug is fixed: the stored copy is decided again, and acknowledged once
+    monkeypatch.setattr(intake, "RULES", intake.RULES[1:])
+    daemon = Daemon(settings)
+    assert daemon.intake.retry(rows[0].id).outcome == "accepted"
+    asyncio.run(daemon.sender.send_due())
+    assert len(smtp_sink.to("jane@acme.example")) == 1
+
+
+def test_crash_between_commit_and_move_does_not_act_twice(box, settings, smtp_sink):
+    """The outcome is committed but the move fails: the next run only moves it."""
+    daemon = Daemon(settings)
+    real_finish = daemon.source.finish
+
+    async def failing_finish(message, disposition):
+        raise ConnectionResetError("lost the server after the commit")
+
+    daemon.source.finish = failing_finish
+    box.deliver(Mail().bytes())
+    with pytest.raises(ConnectionResetError):
+        asyncio.run(daemon.run_once())
+    assert box.count("INBOX") == 1
+    daemon.source.finish = real_finish
+    asyncio.run(daemon.run_once())
+
+    assert box.count("INBOX") == 0 and box.count("Processed") == 1
+    assert [r.outcome for r in inbound_rows(settings)] == ["accepted"]
+    assert len(smtp_sink.to("jane@acme.example")) == 1
+
+
+def test_smtp_temporary_failure_is_retried_and_delivered_once(box, settings, smtp_sink):
+    smtp_sink.fail_next = 1  # the first delivery attempt gets 451
+    box.deliver(Mail().bytes())
+    run_once(settings)
+    smtp_sink.wait_for(2)
+    assert smtp_sink.refused == 1
+    assert len(smtp_sink.to("jane@acme.example")) == 1
+    with Database(settings.database_url).session() as session:
+        assert {r.status for r in session.exec(select(OutboxEmail))} == {"sent"}
+
+
+def test_outbound_mail_is_tagged_and_marked_automatic(box, settings, smtp_sink):
+    box.deliver(Mail().bytes())
+    run_once(settings)
+    for received in smtp_sink.wait_for(2):
+        msg = received.message
+        assert msg["From"] == f"Support Escalations <{OUR_ADDRESS}>"
+        assert msg["Auto-Submitted"] == "auto-replied"
+        assert msg["X-Escalated"] == "ESC-1"
+        assert msg.get_content_type() == "multipart/alternative"
+
+
+def test_mail_server_down_at_start_exits_with_tempfail(tmp_path, smtp_sink):
+    config = write_config(tmp_path, "imap://nobody@127.0.0.1:1/INBOX", smtp_sink.url,
+                          password_env="HOME")  # any set variable; the server is not there anyway
+    settings = load_with_cases(config)
+    assert run_once(settings) == 75
+
+
+def test_inbox_is_empty_after_every_outcome(box, settings, smtp_sink):
+    mails = [
+        Mail(),
+        Mail(subject="escalate now", body="no number here\n"),
+        Mail(subject="Escalate case 00001111", body="closed one\n"),
+        Mail(subject="Automatic reply", headers="Auto-Submitted: auto-replied"),
+        Mail(sender=""),
+    ]
+    for mail in mails:
+        box.deliver(mail.bytes())
+    run_once(settings)
+    assert box.count("INBOX") == 0
+    assert box.count("Processed") == 4 and box.count("Quarantine") == 1
+    assert all(r.outcome for r in inbound_rows(settings))
+    assert Path(settings.database_url.removeprefix("sqlite:///")).exists()
