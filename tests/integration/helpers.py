@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import mailbox
 from dataclasses import dataclass
-from email.utils import format_datetime, make_msgid
 from datetime import UTC, datetime
+from email.utils import format_datetime, make_msgid
 from pathlib import Path
 
 from escalated.daemon.cases import import_cases, read_cases_csv
