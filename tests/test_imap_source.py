@@ -406,6 +406,17 @@ async def test_the_password_is_never_logged(dovecot, caplog):
     assert dovecot.password not in repr(source)
 
 
+@pytest.mark.asyncio
+async def test_a_password_with_quotes_is_not_logged_either(dovecot, caplog):
+    # aioimaplib scrubs the raw password, but sends it quoted (escaped).
+    caplog.set_level("DEBUG")
+    source = ImapSource.from_url(dovecot.url, 'Zq7"x\\Kv9', command_timeout_s=5.0)
+    with pytest.raises(ConfigError):
+        await source.open()  # refused, but the LOGIN line was sent and logged
+    assert "LOGIN (credentials redacted)" in caplog.text
+    assert "Zq7" not in caplog.text and "Kv9" not in caplog.text
+
+
 def test_from_url_parses_imap_and_imaps():
     plain = ImapSource.from_url("imap://escalations%40example.com@mail.example.com:1143/Support",
                                 "secret", batch_size=50)

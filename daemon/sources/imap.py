@@ -41,6 +41,23 @@ FETCH_SIZE_RE = re.compile(rb"^\d+ FETCH \(.*?\bUID (\d+)\b.*?\bRFC822\.SIZE (\d
                            rb"^\d+ FETCH \(.*?\bRFC822\.SIZE (\d+)\b.*?\bUID (\d+)\b")
 
 
+class _RedactLogin(logging.Filter):
+    """Blank aioimaplib's debug line for LOGIN.
+
+    aioimaplib scrubs the raw password, but it sends the password quoted: one
+    holding a quote or a backslash would appear escaped, and unscrubbed.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.msg, str) and " LOGIN " in record.msg:
+            record.msg = "Sending : LOGIN (credentials redacted)"
+            record.args = ()
+        return True
+
+
+logging.getLogger(aioimaplib.aioimaplib.__name__).addFilter(_RedactLogin())
+
+
 def quote_mailbox(name: str) -> str:
     """``name`` as an IMAP quoted string (RFC 3501 section 9); ASCII names only."""
     return aioimaplib.quoted(name)
