@@ -303,6 +303,44 @@ async def test_wait_for_mail_returns_after_the_timeout_without_mail(dovecot):
 
 
 @pytest.mark.asyncio
+async def test_idle_is_renewed_and_still_sees_mail(dovecot, monkeypatch):
+    # IDLE_RENEW_S is 28 minutes in production; 0.3 s here exercises the renewal.
+    monkeypatch.setattr("escalated.daemon.sources.imap.IDLE_RENEW_S", 0.3)
+    source = source_for(dovecot)
+    await source.open()
+    try:
+        idles = []
+        original_idle_start = source._client.idle_start
+
+        async def counting_idle_start(*args, **kw):
+            idles.append(time.monotonic())
+            return await original_idle_start(*args, **kw)
+
+        source._client.idle_start = counting_idle_start
+        started = time.monotonic()
+        await source.wait_for_mail(1.0)
+        assert 0.9 <= time.monotonic() - started < 2.5
+        assert len(idles) >= 3
+        idles.clear()
+        renewed = threading.Event()
+        thread, appended_at = append_later(dovecot, renewed, message(1))
+
+        async def signal_after_two(*args, **kw):
+            task = await counting_idle_start(*args, **kw)
+            if len(idles) == 2:
+                renewed.set()
+            return task
+
+        source._client.idle_start = signal_after_two
+        await source.wait_for_mail(20.0)
+        await asyncio.to_thread(thread.join, 10)
+        assert time.monotonic() - appended_at[0] < 3.0
+        assert len(idles) >= 2
+    finally:
+        await source.close()
+
+
+@pytest.mark.asyncio
 async def test_wait_for_mail_polls_without_idle(dovecot):
     source = source_for(dovecot, use_idle=False)
     await source.open()
