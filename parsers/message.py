@@ -1,55 +1,162 @@
 """The parse entry point: any bytes in, a :class:`ParsedMessage` out, never an exception.
 
-(First, minimal version: the extraction work of issue 3 replaces the internals.)
+Parsing uses the stdlib ``email`` package with the ``compat32`` policy (it
+never raises while parsing, and is the fastest); :mod:`headers`, :mod:`body`
+and :mod:`charset` do the decoding ``policy.default`` would do, with a fallback
+for each way real mail breaks. The extraction steps live in their own modules.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from email import message_from_bytes, policy
-from email.utils import getaddresses, parseaddr
+from email import message_from_bytes
+from email.message import Message
 
-from escalated.parsers.model import ParsedMessage
-
-DEFAULT_CASE_PATTERNS: tuple[str, ...] = (
-    r"\bcase\s*(?:number|no\.?|nr\.?|#)?\s*[:#]?\s*(\d{4,10})\b",
+from escalated.parsers.auto_reply import detect_auto_reply
+from escalated.parsers.body import extract_body
+from escalated.parsers.case_numbers import DEFAULT_CASE_PATTERNS, find_case_numbers
+from escalated.parsers.escalation import (
+    availability,
+    business_impact,
+    contact_phone,
+    has_pasted_log,
+    is_escalation_request,
+    reason_category,
+    steps_taken,
 )
-ESCALATION_WORDS = re.compile(r"\b(escalat\w*|management attention|sla (?:breach|missed))", re.I)
+from escalated.parsers.headers import (
+    decode_addresses,
+    decode_text,
+    message_ids,
+    parse_date,
+    raw_header,
+    raw_headers,
+)
+from escalated.parsers.html_text import QUOTE_MARK
+from escalated.parsers.model import ParsedMessage
+from escalated.parsers.quotes import split_reply
+
+__all__ = ["DEFAULT_CASE_PATTERNS", "parse_message"]
+
+MAX_MESSAGE_BYTES = 50_000_000
+"""Bytes beyond this are not parsed (a problem is recorded); the daemon still stores them all."""
+MAX_TEXT_CHARS = 1_000_000
+"""Body text beyond this is not searched for quotes or case numbers."""
+MAX_STATEMENT_CHARS = 20_000
+"""Only this much of the statement is read for impact, reason, steps and contact details."""
+
+_FORWARD_SUBJECT = re.compile(
+    r"^\s*(?:\[[^\]]*\]\s*)?(?:fwd?|fw|wg|tr|rv|enc|doorst|i|vs|vb)\s*:", re.I
+)
 
 
 def parse_message(raw: bytes, *, case_patterns: Sequence[str] | None = None) -> ParsedMessage:
-    """Parse one message; on any failure, return what could be read and say why in ``problems``."""
+    """Parse one message; never raises, whatever the bytes.
+
+    ``case_patterns`` are regular expressions with one capture group (the case
+    number as written); None means :data:`DEFAULT_CASE_PATTERNS`. When a step
+    fails, the rest is still returned and the failure is listed in ``problems``.
+    The function is pure: no I/O, clock, configuration or database.
+    """
     try:
-        msg = message_from_bytes(raw, policy=policy.default)
-        name, addr = parseaddr(str(msg.get("From", "")))
-        body = msg.get_body(preferencelist=("plain",))
-        text = body.get_content() if body is not None else ""
-        lines = [ln for ln in text.splitlines() if not ln.startswith(">")]
-        statement = "\n".join(lines).strip()
-        patterns = case_patterns or DEFAULT_CASE_PATTERNS
-        numbers: list[str] = []
-        for pattern in patterns:
-            for m in re.finditer(pattern, f"{msg.get('Subject', '')}\n{statement}", re.I):
-                if m.group(1) not in numbers:
-                    numbers.append(m.group(1))
-        auto = str(msg.get("Auto-Submitted", "no")).lower() not in ("", "no")
-        return ParsedMessage(
-            message_id=(str(msg.get("Message-ID", "")).strip() or None),
-            from_address=addr.lower() or None,
-            from_name=name or None,
-            to=tuple(a.lower() for _, a in getaddresses(msg.get_all("To", [])) if a),
-            cc=tuple(a.lower() for _, a in getaddresses(msg.get_all("Cc", [])) if a),
-            subject=str(msg.get("Subject", "")),
-            in_reply_to=(str(msg.get("In-Reply-To", "")).strip() or None),
-            references=tuple(str(msg.get("References", "")).split()),
-            body_text=text,
-            statement=statement,
-            case_number=numbers[0] if numbers else None,
-            case_numbers=tuple(numbers),
-            is_escalation=bool(ESCALATION_WORDS.search(f"{msg.get('Subject', '')} {statement}")),
-            auto_reply=auto,
-            auto_reply_reason="auto-submitted" if auto else None,
-        )
+        return _parse(raw, case_patterns)
     except Exception as exc:  # noqa: BLE001 - the contract is "never raises"
-        return ParsedMessage(problems=(f"unparseable: {exc!r}",))
+        return ParsedMessage(problems=(f"unparseable: {exc!r}",), body_reason="unparseable")
+
+
+def _parse(raw: bytes, case_patterns: Sequence[str] | None) -> ParsedMessage:
+    problems: list[str] = []
+    if not isinstance(raw, bytes | bytearray | memoryview):
+        raw = str(raw).encode("utf-8", errors="replace")
+    raw = bytes(raw)
+    if len(raw) > MAX_MESSAGE_BYTES:
+        problems.append(f"message larger than {MAX_MESSAGE_BYTES} bytes; the rest not parsed")
+        raw = raw[:MAX_MESSAGE_BYTES]
+    msg = message_from_bytes(raw)
+    for defect in getattr(msg, "defects", [])[:5]:
+        problems.append(f"defect: {type(defect).__name__}")
+
+    subject = decode_text(raw_header(msg, "Subject"))
+    senders = decode_addresses(raw_headers(msg, "From"))
+    from_name, from_address = senders[0] if senders else (None, None)
+    if from_address is None:
+        sender = decode_addresses(raw_headers(msg, "Sender"))
+        if sender:
+            from_name, from_address = sender[0]
+    reply_to = decode_addresses(raw_headers(msg, "Reply-To"))
+
+    body = extract_body(msg)
+    problems.extend(body.problems)
+    text = body.text[:MAX_TEXT_CHARS]
+    if len(body.text) > MAX_TEXT_CHARS:
+        problems.append(f"body longer than {MAX_TEXT_CHARS} characters; the rest not searched")
+
+    auto_reason = detect_auto_reply(msg, subject, from_address)
+    in_reply_to = message_ids(raw_header(msg, "In-Reply-To"))
+    references = message_ids(" ".join(raw_headers(msg, "References")))
+    is_forward = bool(_FORWARD_SUBJECT.match(subject)) or body.has_pasted_rfc822
+    reply = split_reply(text, keep_forwarded=is_forward)
+    if not reply.statement.strip() and text.strip() and not reply.quoted.strip():
+        problems.append("statement empty after signature removal")
+
+    new_text = f"{subject}\n{reply.new_text[:MAX_STATEMENT_CHARS]}"
+    case_numbers, pattern_problems = find_case_numbers(
+        (subject, reply.new_text, reply.quoted), case_patterns
+    )
+    problems.extend(pattern_problems)
+    statement = reply.statement[:MAX_STATEMENT_CHARS]
+    impact = business_impact(statement)
+    steps = steps_taken(statement)
+    phone = contact_phone(reply.new_text[:MAX_STATEMENT_CHARS])
+    available = availability(statement)
+    log_present = bool(body.attachments) or has_pasted_log(reply.new_text)
+    missing = tuple(
+        key
+        for key, present in (
+            ("business_impact", impact),
+            ("steps_taken", steps),
+            ("contact", phone),
+            ("availability", available),
+            ("logs", log_present),
+        )
+        if not present
+    )
+    message_id = message_ids(raw_header(msg, "Message-ID"))
+    return ParsedMessage(
+        message_id=message_id[0] if message_id else None,
+        from_address=from_address,
+        from_name=from_name or None,
+        to=tuple(address for _, address in decode_addresses(raw_headers(msg, "To"))),
+        cc=tuple(address for _, address in decode_addresses(raw_headers(msg, "Cc"))),
+        reply_to=reply_to[0][1] if reply_to else None,
+        subject=subject,
+        date=parse_date(raw_header(msg, "Date")),
+        in_reply_to=in_reply_to[0] if in_reply_to else None,
+        references=references,
+        body_text=text.replace(QUOTE_MARK + "\n", "").replace(QUOTE_MARK, ""),
+        statement=reply.statement,
+        case_number=case_numbers[0] if case_numbers else None,
+        case_numbers=case_numbers,
+        is_escalation=is_escalation_request(new_text),
+        business_impact=impact,
+        auto_reply=auto_reason is not None,
+        auto_reply_reason=auto_reason,
+        attachments=tuple(body.attachments),
+        reason_category=reason_category(new_text),
+        steps_taken=steps,
+        contact_phone=phone,
+        availability=available,
+        missing=missing,
+        body_reason=body.body_reason,
+        problems=tuple(dict.fromkeys(problems)),
+    )
+
+
+def parse_email_message(msg: Message, *, case_patterns: Sequence[str] | None = None) -> ParsedMessage:
+    """Parse an already-parsed :class:`email.message.Message` (serialised, then parsed again)."""
+    try:
+        data = msg.as_bytes()
+    except Exception as exc:  # noqa: BLE001
+        return ParsedMessage(problems=(f"could not serialise message: {exc!r}",))
+    return parse_message(data, case_patterns=case_patterns)

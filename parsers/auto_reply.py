@@ -1,0 +1,92 @@
+"""Recognising mail no one should answer: auto-replies, bounces, reports, list traffic.
+
+Each rule has a name; :func:`detect_auto_reply` returns the first that matches,
+so every "ignored" outcome can say why. ``X-Auto-Response-Suppress`` alone is
+not a sign: Outlook and Exchange put it on ordinary mail (meeting requests,
+mail sent by some add-ins and by Exchange transport rules) to ask *others* not to
+auto-reply. It counts only together with Exchange's own server-rule loop header
+``X-MS-Exchange-Inbox-Rules-Loop``, which an inbox rule's automatic reply or
+forward carries.
+"""
+
+from __future__ import annotations
+
+import re
+from email.message import Message
+
+from escalated.parsers.headers import raw_header
+
+_PRECEDENCE_AUTO = {"bulk", "junk", "list", "auto_reply", "auto-reply"}
+_BOUNCE_LOCAL_PARTS = re.compile(r"^(?:mailer-daemon|postmaster|mail-daemon|mailerdaemon)$", re.I)
+_AUTO_SUBJECT = re.compile(
+    r"^\s*(?:(?:re|aw|fw|fwd|wg|tr|rv|sv|antw)\s*:\s*)*\[?\s*(?:"
+    r"out of (?:the )?office|ooo\b|automatic reply|auto(?:matic)?[- ]?(?:reply|response)|autoreply|"
+    r"autosvar|abwesenheitsnotiz|abwesend|automatische antwort|"
+    r"réponse automatique|reponse automatique|absence du bureau|message d'absence|absent du bureau|"
+    r"respuesta automática|respuesta automatica|fuera de (?:la )?oficina|"
+    r"automatisch antwoord|afwezig|niet aanwezig|"
+    r"risposta automatica|fuori sede|resposta automática|ausente|"
+    r"undeliverable|undelivered mail|delivery status notification|mail delivery failed|"
+    r"delivery failure|returned mail|failure notice|non remis|unzustellbar)",
+    re.I,
+)
+_BOUNCE_SUBJECT = re.compile(
+    r"^(?:undeliverable|undelivered mail|delivery status notification|mail delivery failed|"
+    r"delivery failure|returned mail|failure notice|non remis|unzustellbar)",
+    re.I,
+)
+
+
+def detect_auto_reply(msg: Message, subject: str, from_address: str | None) -> str | None:
+    """The name of the first auto-reply rule ``msg`` matches, or None for a person's mail.
+
+    Rule names: ``auto-submitted``, ``delivery-report``, ``feedback-report``,
+    ``read-receipt``, ``bounce-sender``, ``null-return-path``, ``failed-recipients``,
+    ``x-autoreply``, ``x-autorespond``, ``precedence-<value>``, ``mailing-list``,
+    ``x-auto-response-suppress+inbox-rule``, ``bounce-subject``,
+    ``out-of-office-subject``.
+    """
+    auto_submitted = (raw_header(msg, "Auto-Submitted") or "").strip().lower()
+    if auto_submitted and not auto_submitted.startswith("no"):
+        return "auto-submitted"
+    try:
+        ctype = msg.get_content_type()
+        report_type = str(msg.get_param("report-type") or "").lower() if ctype == "multipart/report" else ""
+    except Exception:  # noqa: BLE001
+        ctype, report_type = "", ""
+    if ctype == "message/delivery-status":
+        return "delivery-report"
+    if ctype == "multipart/report":
+        if report_type == "disposition-notification":
+            return "read-receipt"
+        if report_type == "feedback-report":
+            return "feedback-report"
+        return "delivery-report"
+    if from_address:
+        local = from_address.split("@", 1)[0]
+        if _BOUNCE_LOCAL_PARTS.match(local):
+            return "bounce-sender"
+    return_path = raw_header(msg, "Return-Path")
+    if return_path is not None and re.fullmatch(r"\s*<\s*>\s*", return_path):
+        return "null-return-path"
+    if raw_header(msg, "X-Failed-Recipients") is not None:
+        return "failed-recipients"
+    for header, rule in (("X-Autoreply", "x-autoreply"), ("X-Autorespond", "x-autorespond")):
+        value = raw_header(msg, header)
+        if value is not None and value.strip().lower() not in ("no", "false", "0"):
+            return rule
+    precedence = (raw_header(msg, "Precedence") or "").strip().lower()
+    if precedence in _PRECEDENCE_AUTO:
+        return "mailing-list" if precedence == "list" else f"precedence-{precedence.replace('-', '_')}"
+    if raw_header(msg, "List-Id") is not None or raw_header(msg, "List-Unsubscribe") is not None:
+        return "mailing-list"
+    if (
+        raw_header(msg, "X-Auto-Response-Suppress") is not None
+        and raw_header(msg, "X-MS-Exchange-Inbox-Rules-Loop") is not None
+    ):
+        return "x-auto-response-suppress+inbox-rule"
+    if _BOUNCE_SUBJECT.match(subject.strip()):
+        return "bounce-subject"
+    if _AUTO_SUBJECT.match(subject):
+        return "out-of-office-subject"
+    return None

@@ -1,0 +1,97 @@
+"""HTML to readable plain text: paragraphs, lists and table cells kept apart.
+
+Uses inscriptis (chosen over html2text by the corpus comparison in
+``docs/parsing.md``: it keeps table cells as aligned columns and adds no
+Markdown markup). A regular-expression tag stripper is the fallback when the
+HTML cannot be parsed at all.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+
+MAX_HTML_CHARS = 2_000_000
+"""Longer HTML is cut before conversion: an escalation never needs more, and time stays bounded."""
+
+_DROP_BLOCKS = re.compile(
+    r"<(script|style|head|title|xml)\b[^>]*>.*?</\1\s*>|<!--.*?-->", re.I | re.S
+)
+_BREAKS = re.compile(r"<\s*(br|/p|/div|/tr|/li|/h\d|/table|/blockquote)\b[^>]*>", re.I)
+_CELLS = re.compile(r"<\s*/t[dh]\s*>", re.I)
+_TAGS = re.compile(r"<[^>]*>")
+_BLANKS = re.compile(r"\n[ \t\xa0]*\n(?:[ \t\xa0]*\n)+")
+_TRAILING = re.compile(r"[ \t\xa0]+\n")
+
+
+def strip_tags(markup: str) -> str:
+    """The crude fallback: drop tags, keep line and cell breaks, unescape entities."""
+    text = _DROP_BLOCKS.sub(" ", markup)
+    text = _BREAKS.sub("\n", text)
+    text = _CELLS.sub("  ", text)
+    text = _TAGS.sub("", text)
+    return tidy(html.unescape(text))
+
+
+def tidy(text: str) -> str:
+    """Trim trailing spaces and collapse runs of blank lines to one."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\xa0", " ")
+    text = _TRAILING.sub("\n", text + "\n")
+    return _BLANKS.sub("\n\n", text).strip("\n")
+
+
+QUOTE_MARK = "\u2063[quoted]\u2063"
+"""A line put where an HTML quote (``<blockquote>``, Gmail's quote div) began.
+
+:mod:`escalated.parsers.quotes` treats it as a quote boundary and removes it.
+"""
+
+_QUOTE_START = re.compile(
+    r"<blockquote\b[^>]*>|<div\b[^>]*class=\"?[^\">]*\b(?:gmail_quote|yahoo_quoted)\b[^>]*>",
+    re.I,
+)
+
+
+def html_to_text(markup: str) -> tuple[str, str | None]:
+    """Convert HTML to text; return ``(text, problem)``; never raises.
+
+    Where a quote element begins, the text carries a :data:`QUOTE_MARK` line.
+    ``problem`` is None when inscriptis converted the document, else it says
+    why the tag-stripping fallback was used.
+    """
+    markup = markup[:MAX_HTML_CHARS]
+    markup = _QUOTE_START.sub(lambda m: f"<p>{QUOTE_MARK}</p>{m.group(0)}", markup, count=50)
+    if not markup.strip():
+        return "", None
+    try:
+        return tidy(_inscriptis(markup)), None
+    except Exception as exc:  # noqa: BLE001 - deep nesting, lxml failures: fall back
+        return strip_tags(markup), f"html converter failed ({type(exc).__name__}); tags stripped"
+
+
+_CONFIG = None
+
+
+def _inscriptis(markup: str) -> str:
+    global _CONFIG
+    from inscriptis import get_text
+    from inscriptis.css_profiles import CSS_PROFILES
+    from inscriptis.model.config import ParserConfig
+
+    if _CONFIG is None:
+        _CONFIG = ParserConfig(css=CSS_PROFILES["strict"].copy(), display_images=False)
+    # lxml rejects str input that carries an XML encoding declaration
+    markup = re.sub(r"^\s*<\?xml[^>]*>", "", markup)
+    return get_text(markup, _CONFIG)
+
+
+def html_to_text_html2text(markup: str) -> str:
+    """The html2text alternative, kept for ``bench``'s comparison only."""
+    import html2text
+
+    converter = html2text.HTML2Text()
+    converter.body_width = 0
+    converter.ignore_images = True
+    converter.ignore_links = True
+    converter.ignore_emphasis = True
+    return tidy(converter.handle(markup[:MAX_HTML_CHARS]))

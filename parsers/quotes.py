@@ -1,0 +1,269 @@
+"""Splitting a reply into the sender's new text, quoted history and signature.
+
+Own line-based rules (measured against mail-parser-reply on the discourse and
+talon sets, see ``docs/parsing.md``): a reply is cut at the first quote header
+("On ... wrote:" in many languages, Outlook ``From:/Sent:`` blocks and
+``____`` separators, "Original Message" lines, an HTML quote mark), ``>`` lines
+are dropped, and signatures (``-- ``, mobile footers, sign-offs) and legal
+disclaimers are removed. A forwarded message can be kept as content (a CSM
+forwarding the customer's mail): then only its header block is removed.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from escalated.parsers.html_text import QUOTE_MARK
+
+_WROTE_VERBS = (
+    r"wrote|writes|schrieb|schreibt|a écrit|a ecrit|escribió|escribio|schreef|ha scritto|"
+    r"escreveu|skrev|kirjoitti|napisał|napisal|написал|написала|написав|napsal|írta|yazdı|"
+    r"έγραψε|写道|寫道|wrote on"
+)
+_WROTE_END = re.compile(rf"(?:{_WROTE_VERBS})\s*:?\s*$", re.I)
+_WROTE_START = re.compile(
+    r"^\s*(?:On|Am|Le|El|Op|Il|Em|Den|Dne|W dniu|Dana|Päivänä|Il giorno|Le \w+|"
+    r"\d{1,4}[./-]\d{1,2}[./-]\d{1,4}|\d{4}年)\b",
+    re.I,
+)
+_ORIGINAL_MESSAGE = re.compile(
+    r"^\s*[-=_*]{2,}\s*(?:Original(?:-| )?(?:Message|Nachricht)|Ursprüngliche Nachricht|"
+    r"Message d'origine|Mensaje original|Oorspronkelijk bericht|Origineel bericht|"
+    r"Messaggio originale|Mensagem original|Originalmeddelande|Opprinnelig melding|"
+    r"Oprindelig meddelelse|Alkuperäinen viesti|Wiadomość oryginalna|Исходное сообщение)\s*[-=_*]{2,}",
+    re.I,
+)
+_FORWARD_SEPARATOR = re.compile(
+    r"^\s*(?:[-=_*]{2,}\s*(?:Forwarded message|Forwarded e-?mail|Weitergeleitete Nachricht|"
+    r"Message transféré|Message transfere|Mensaje reenviado|Doorgestuurd bericht|"
+    r"Messaggio inoltrato|Mensagem encaminhada|Vidarebefordrat meddelande)\s*[-=_*]{2,}|"
+    r"Begin forwarded message:|Anfang der weitergeleiteten Nachricht:|"
+    r"Début du message réexpédié\s*:|Début du message transféré\s*:|"
+    r"Inicio del mensaje reenviado:|Begin doorgestuurd bericht:)",
+    re.I,
+)
+_HEADER_FROM = re.compile(
+    r"^\s*[*_]{0,2}(?:From|Von|De|Van|Da|Från|Fra|Od|От|Від|Kimden|Lähettäjä|Feladó|"
+    r"Expéditeur|Remitente|发件人|寄件者)\s*[*_]{0,2}\s*[:：]",
+    re.I,
+)
+_HEADER_OTHER = re.compile(
+    r"^\s*[*_]{0,2}(?:Sent|Date|Datum|Gesendet|Envoyé|Envoye|Enviado|Enviada|Verzonden|"
+    r"Verstuurd|Skickat|Sendt|Inviato|Data|Wysłano|Отправлено|Дата|Надіслано|To|An|À|A|Para|"
+    r"Aan|Till|Til|Do|Кому|Subject|Betreff|Objet|Asunto|Onderwerp|Oggetto|Assunto|Ämne|"
+    r"Emne|Temat|Тема|Cc|Kopie|发送时间|收件人|主题)\s*[*_]{0,2}\s*[:：]",
+    re.I,
+)
+_UNDERSCORES = re.compile(r"^\s*_{10,}\s*$")
+_SIGNATURE_DASHES = re.compile(r"^\s*(?:--|—|__)\s*$")
+_MOBILE_FOOTER = re.compile(
+    r"^\s*[(<]*\s*(?:Sent (?:from|via|with|using) |Sent from my |Get Outlook for |"
+    r"Von meinem .*gesendet|Gesendet von |Gesendet mit |Diese Nachricht wurde von meinem |"
+    r"Envoyé de |Envoyé depuis |Envoyé à partir de |Enviado desde |Enviado do meu |"
+    r"Verzonden (?:vanaf|met) |Verstuurd vanaf |Inviato da |Skickat från |"
+    r"From my (?:iPhone|iPad|Android)|Someone from mobile|從我的|发自我的|"
+    r"Get \[Outlook|Download Outlook for )",
+    re.I,
+)
+_DISCLAIMER = re.compile(
+    r"(?:this (?:e-?mail|message|communication)(?: and any (?:files|attachments)[^.]*)? "
+    r"(?:is|are|may contain|contains)[^.]{0,80}(?:confidential|privileged)|"
+    r"intended (?:solely |only )?for the (?:use of the )?(?:addressee|recipient|individual|person)|"
+    r"if you (?:have )?received this (?:e-?mail|message|communication) in error|"
+    r"^\s*(?:confidentiality notice|disclaimer|legal notice)\b|"
+    r"diese (?:e-?mail|nachricht) (?:enthält|kann) vertrauliche|"
+    r"wenn sie nicht der (?:richtige|beabsichtigte) (?:adressat|empfänger)|"
+    r"ce (?:message|courriel|mail)[^.]{0,80}(?:confidentiel|strictement réservé)|"
+    r"si vous (?:avez reçu|n'êtes pas le destinataire)|"
+    r"este (?:mensaje|correo)[^.]{0,80}confidencial|"
+    r"dit (?:e-?mail)?bericht[^.]{0,80}vertrouwelijk|"
+    r"please consider the environment before printing|think before you print)",
+    re.I | re.M,
+)
+_SIGN_OFF = re.compile(
+    r"^\s*(?:(?:best|kind|warm|many thanks and|with kind|warmest|kindest)?\s*regards|"
+    r"best(?: wishes)?|thanks(?: (?:and|&) regards| in advance| again)?|thank you(?: in advance)?|"
+    r"many thanks|cheers|sincerely|yours(?: sincerely| truly)?|br|"
+    r"mit freundlichen grüßen|mit freundlichen gruessen|freundliche grüße|viele grüße|beste grüße|"
+    r"liebe grüße|mfg|gruß|grüße|vielen dank|danke|"
+    r"cordialement|bien cordialement|bien à vous|salutations|merci(?: d'avance| beaucoup)?|"
+    r"saludos(?: cordiales)?|un saludo|atentamente|gracias|muchas gracias|"
+    r"met vriendelijke groet(?:en)?|vriendelijke groet(?:en)?|groet(?:en|jes)?|mvg|"
+    r"alvast bedankt|bedankt|dank je(?: wel)?|dank u(?: wel)?)\s*[,.!]?\s*$",
+    re.I,
+)
+
+
+@dataclass(frozen=True)
+class ReplyParts:
+    """A reply split up: ``statement`` is what the sender wrote now.
+
+    ``new_text`` is the statement with its signature still on (contact details
+    live there); ``quoted`` is everything cut away as history.
+    """
+
+    statement: str
+    new_text: str
+    quoted: str
+    forwarded_kept: bool
+
+
+def _is_wrote_line(lines: list[str], i: int) -> int:
+    """Number of lines (1-3) an "On ... wrote:" attribution starting at ``i`` spans, else 0."""
+    line = lines[i].strip()
+    if not line or len(line) > 300:
+        return 0
+    if _WROTE_END.search(line) and (
+        _WROTE_START.search(line) or "@" in line or re.search(r"\d", line) or len(line) < 80
+    ):
+        return 1
+    if _WROTE_START.search(line):
+        joined = line
+        for extra in (1, 2):
+            if i + extra >= len(lines) or not lines[i + extra].strip():
+                break
+            joined += " " + lines[i + extra].strip()
+            if _WROTE_END.search(joined) and len(joined) < 400:
+                return extra + 1
+    return 0
+
+
+def _is_header_block(lines: list[str], i: int) -> bool:
+    if not _HEADER_FROM.match(lines[i]):
+        return False
+    hits = 0
+    for j in range(i + 1, min(i + 8, len(lines))):
+        if _HEADER_OTHER.match(lines[j]):
+            hits += 1
+            if hits >= 2 or j == i + 1 or lines[j].strip().lower().startswith(("sent", "date")):
+                return True
+    return False
+
+
+def _boundary_kind(lines: list[str], i: int) -> str | None:
+    line = lines[i]
+    if QUOTE_MARK in line:
+        return "html-quote"
+    if _FORWARD_SEPARATOR.match(line):
+        return "forward"
+    if _ORIGINAL_MESSAGE.match(line):
+        return "original"
+    if _UNDERSCORES.match(line):
+        for j in range(i + 1, min(i + 4, len(lines))):
+            if lines[j].strip():
+                return "original" if _HEADER_FROM.match(lines[j]) else None
+        return None
+    if _is_header_block(lines, i):
+        return "original"
+    if _is_wrote_line(lines, i):
+        return "wrote"
+    return None
+
+
+def _skip_forward_header(lines: list[str], i: int) -> int:
+    """Index of the first line after a forward separator and its header block."""
+    j = i + 1 if not _HEADER_FROM.match(lines[i]) else i
+    while j < len(lines) and not lines[j].strip():
+        j += 1
+    seen_header = False
+    while j < len(lines):
+        line = lines[j]
+        if _HEADER_FROM.match(line) or _HEADER_OTHER.match(line):
+            seen_header = True
+            j += 1
+            continue
+        if seen_header and line.startswith((" ", "\t")) and line.strip():
+            j += 1  # folded header line
+            continue
+        break
+    return j
+
+
+def _cut_signature(lines: list[str], *, strip_sign_off: bool) -> list[str]:
+    end = len(lines)
+    for i, line in enumerate(lines):
+        if i > 0 and (_SIGNATURE_DASHES.match(line) or _MOBILE_FOOTER.match(line)):
+            end = i
+            break
+        if _MOBILE_FOOTER.match(line):
+            end = i
+            break
+    lines = lines[:end]
+    # Disclaimers: cut from the first paragraph that reads like one.
+    start = 0
+    for i in range(len(lines) + 1):
+        if i == len(lines) or not lines[i].strip():
+            paragraph = "\n".join(lines[start:i])
+            if start > 0 and _DISCLAIMER.search(paragraph):
+                lines = lines[:start]
+                break
+            start = i + 1
+    if strip_sign_off:
+        lines = _cut_sign_off(lines)
+    return lines
+
+
+def _cut_sign_off(lines: list[str]) -> list[str]:
+    for i in range(len(lines) - 1, -1, -1):
+        if not _SIGN_OFF.match(lines[i]):
+            continue
+        tail = [ln for ln in lines[i + 1 :] if ln.strip()]
+        if len(tail) <= 12 and all(len(ln.strip()) <= 90 for ln in tail) and any(
+            ln.strip() for ln in lines[:i]
+        ):
+            return lines[:i]
+    return lines
+
+
+def _strip_blank_edges(lines: list[str]) -> str:
+    return "\n".join(lines).strip("\n").rstrip()
+
+
+def split_reply(
+    text: str, *, keep_forwarded: bool = False, strip_sign_off: bool = True
+) -> ReplyParts:
+    """Split ``text`` into the new statement, the same with signature, and the quoted rest.
+
+    With ``keep_forwarded`` a forwarded message (``---------- Forwarded message``,
+    "Begin forwarded message:") is content: its header block is dropped and its
+    body kept (its own quotes are still cut). With ``strip_sign_off`` a closing
+    "Best regards, / name / title" block is removed from the statement too.
+    Never raises; ``statement`` may be empty (a quote-only message).
+    """
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    kept: list[str] = []
+    quoted: list[str] = []
+    forwarded_kept = False
+    i = 0
+    while i < len(lines):
+        kind = _boundary_kind(lines, i)
+        if kind == "html-quote" and keep_forwarded:
+            j = i + 1
+            while j < len(lines) and not lines[j].strip():
+                j += 1
+            if j < len(lines) and _FORWARD_SEPARATOR.match(lines[j]):
+                i = j
+                kind = "forward"
+        if kind == "forward" and keep_forwarded:
+            forwarded_kept = True
+            kept.append("")
+            i = _skip_forward_header(lines, i)
+            continue
+        if kind is not None:
+            quoted = lines[i:]
+            break
+        kept.append(lines[i])
+        i += 1
+    new_lines = [ln for ln in kept if not ln.lstrip().startswith(">") and QUOTE_MARK not in ln]
+    quoted += [ln for ln in kept if ln.lstrip().startswith(">")]
+    new_text = _strip_blank_edges(new_lines)
+    statement_lines = _cut_signature(new_lines, strip_sign_off=strip_sign_off)
+    statement = _strip_blank_edges(statement_lines)
+    statement = re.sub(r"\n{3,}", "\n\n", statement)
+    return ReplyParts(
+        statement=statement,
+        new_text=new_text,
+        quoted="\n".join(quoted).replace(QUOTE_MARK, ""),
+        forwarded_kept=forwarded_kept,
+    )
