@@ -1,0 +1,189 @@
+"""Unit tests of ``parse_message``: the contract, auto-reply rules, fallbacks, case numbers."""
+
+from __future__ import annotations
+
+import pytest
+from escalated.parsers import parse_message
+from escalated.parsers.message import DEFAULT_CASE_PATTERNS
+
+
+def mail(headers: str, body: str = "Hello\n", *, content_type: str = "text/plain; charset=utf-8") -> bytes:
+    head = "From: Jane Doe <Jane@Customer.example>\nTo: esc@example.com\nMessage-ID: <m1@customer.example>\n"
+    if content_type:
+        head += f"Content-Type: {content_type}\n"
+    return (head + headers.strip("\n") + ("\n" if headers.strip() else "") + "\n" + body).encode()
+
+
+def test_contract_fields_and_lower_case_address():
+    parsed = parse_message(mail("Subject: Please escalate case 01234567", "We need management attention.\n"))
+    assert parsed.message_id == "<m1@customer.example>"
+    assert parsed.from_address == "jane@customer.example"
+    assert parsed.from_name == "Jane Doe"
+    assert parsed.case_number == "01234567"
+    assert parsed.is_escalation
+    assert not parsed.auto_reply
+    data = parsed.to_json()
+    assert data["from"] == "jane@customer.example"
+    assert DEFAULT_CASE_PATTERNS
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [b"", b"\x00\xff\xfe", b"Subject: x\n\n", b"garbage without headers", b"From: <>\n\n" * 3,
+     b"Content-Type: multipart/mixed; boundary=x\n\n--x\nContent-Type: text/plain; charset=fakescii\n\n\xe9\n",
+     b"Subject: =?utf-8?q?caf=C3=A9?=\n\n" + b"x" * 10],
+)
+def test_never_raises(raw):
+    parsed = parse_message(raw)
+    assert not any(p.startswith("unparseable") for p in parsed.problems)
+
+
+@pytest.mark.parametrize(
+    ("headers", "reason"),
+    [
+        ("Auto-Submitted: auto-replied\nSubject: Re: case 0123456", "auto-submitted"),
+        ("Auto-Submitted: auto-generated", "auto-submitted"),
+        ("Precedence: bulk", "precedence-bulk"),
+        ("Precedence: junk", "precedence-junk"),
+        ("Precedence: auto_reply", "precedence-auto_reply"),
+        ("Precedence: list", "mailing-list"),
+        ("X-Autoreply: yes", "x-autoreply"),
+        ("X-Autorespond: true", "x-autorespond"),
+        ("List-Id: <users.lists.example.com>", "mailing-list"),
+        ("List-Unsubscribe: <mailto:leave@lists.example.com>", "mailing-list"),
+        ("Return-Path: <>", "null-return-path"),
+        ("Subject: Out of Office: Case 0123456", "out-of-office-subject"),
+        ("Subject: Automatic reply: escalation", "out-of-office-subject"),
+        ("Subject: Abwesenheitsnotiz: Eskalation", "out-of-office-subject"),
+        ("Subject: Réponse automatique : dossier", "out-of-office-subject"),
+        ("Subject: Respuesta automática: caso", "out-of-office-subject"),
+        ("Subject: Automatisch antwoord: zaak", "out-of-office-subject"),
+        ("Subject: Undeliverable: Escalation", "bounce-subject"),
+        (
+            "X-Auto-Response-Suppress: All\nX-MS-Exchange-Inbox-Rules-Loop: jane@customer.example",
+            "x-auto-response-suppress+inbox-rule",
+        ),
+    ],
+)
+def test_auto_reply_rules(headers, reason):
+    parsed = parse_message(mail(headers))
+    assert parsed.auto_reply
+    assert parsed.auto_reply_reason == reason
+
+
+def test_auto_submitted_no_and_outlook_suppress_alone_are_human_mail():
+    assert not parse_message(mail("Auto-Submitted: no")).auto_reply
+    # Outlook sets this header on ordinary mail: alone it is not an auto-reply.
+    assert not parse_message(mail("X-Auto-Response-Suppress: All\nSubject: escalate case 0123456")).auto_reply
+
+
+def test_bounce_sender_and_delivery_report():
+    raw = (
+        b"From: Mail Delivery System <MAILER-DAEMON@mx.example.com>\nTo: esc@example.com\n"
+        b"Subject: failure\nContent-Type: multipart/report; report-type=delivery-status; boundary=b\n\n"
+        b"--b\nContent-Type: text/plain\n\nYour message could not be delivered.\n"
+        b"--b\nContent-Type: message/delivery-status\n\nReporting-MTA: dns; mx\n--b--\n"
+    )
+    parsed = parse_message(raw)
+    assert parsed.auto_reply_reason == "delivery-report"
+    assert "could not be delivered" in parsed.body_text
+    headers = "Subject: hi"
+    raw2 = mail(headers).replace(b"Jane Doe <Jane@Customer.example>", b"postmaster@customer.example")
+    assert parse_message(raw2).auto_reply_reason == "bounce-sender"
+
+
+def test_unknown_charset_falls_back_and_is_recorded():
+    raw = mail("Subject: x", "caf\xe9 escalation\n", content_type="text/plain; charset=X-UNKNOWN")
+    raw = raw.replace("caf\xe9".encode(), b"caf\xe9")
+    parsed = parse_message(raw)
+    assert "café" in parsed.body_text
+    assert parsed.problems
+
+
+def test_html_only_with_table_and_gmail_quote():
+    html = (
+        "<html><body><p>Please escalate.</p><table><tr><td>Case number</td><td>00456789</td></tr>"
+        "<tr><td><b>Business impact</b></td><td>All 40 stores cannot take card payments</td></tr>"
+        "</table><div class=\"gmail_quote\">On Mon, Support wrote:<blockquote>Case 00999999 opened"
+        "</blockquote></div></body></html>"
+    )
+    parsed = parse_message(mail("Subject: urgent", html, content_type="text/html; charset=utf-8"))
+    assert parsed.case_numbers == ("00456789", "00999999")
+    assert parsed.business_impact == "All 40 stores cannot take card payments"
+    assert "00999999" not in parsed.statement
+    assert "\u2063" not in parsed.body_text
+
+
+def test_top_level_rfc822_and_broken_boundary_still_give_text():
+    inner = b"From: a@b.example\nSubject: inner\nContent-Type: text/plain\n\nInner text body\n"
+    parsed = parse_message(b"From: c@d.example\nContent-Type: message/rfc822\n\n" + inner)
+    assert "Inner text body" in parsed.body_text
+    broken = (
+        b"From: c@d.example\nContent-Type: multipart/alternative; boundary=nope\n\n"
+        b"--other\nContent-Type: text/plain\n\nText behind a wrong boundary\n--other--\n"
+    )
+    assert "Text behind a wrong boundary" in parse_message(broken).body_text
+
+
+def test_huge_subject_is_capped_quickly():
+    import time
+
+    raw = b"Subject: " + b"=?utf-8?q?abc?= " * 20000 + b"\nFrom: a@b.example\n\nbody\n"
+    started = time.perf_counter()
+    parsed = parse_message(raw)
+    assert time.perf_counter() - started < 1
+    assert parsed.subject.startswith("abc")
+
+
+def test_attachments_sizes_are_decoded_sizes():
+    raw = (
+        b"From: a@b.example\nContent-Type: multipart/mixed; boundary=b\n\n--b\nContent-Type: text/plain\n\n"
+        b"See log\n--b\nContent-Type: application/octet-stream\nContent-Disposition: attachment; "
+        b"filename=\"server.log\"\nContent-Transfer-Encoding: base64\n\naGVsbG8gd29ybGQ=\n--b--\n"
+    )
+    parsed = parse_message(raw)
+    assert [(a.filename, a.content_type, a.size) for a in parsed.attachments] == [
+        ("server.log", "application/octet-stream", 11)
+    ]
+    assert "logs" not in parsed.missing
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Case 01234567", ("01234567",)),
+        ("case #0123456 and case no. 0654321", ("0123456", "0654321")),
+        ("Call +49 30 12345678 on 2024-05-03 about order 123456789, invoice 99887766", ()),
+        ("Fallnummer: 04567890", ("04567890",)),
+        ("numéro de dossier : 0123456", ("0123456",)),
+        ("caso #0456789", ("0456789",)),
+        ("zaaknummer 0987654", ("0987654",)),
+    ],
+)
+def test_case_numbers(text, expected):
+    assert parse_message(mail("Subject: x", text + "\n")).case_numbers == expected
+
+
+def test_subject_and_new_text_rank_before_quoted_text():
+    body = "Please escalate case 0222222.\n\nOn Tue, 4 Jun 2024, Support wrote:\n> Case 0111111 is open\n"
+    parsed = parse_message(mail("Subject: Re: [Case 0333333]", body))
+    assert parsed.case_numbers == ("0333333", "0222222", "0111111")
+
+
+def test_custom_case_patterns_and_invalid_pattern_reported():
+    parsed = parse_message(mail("Subject: SR-00042 down", "x\n"), case_patterns=[r"\bSR-(\d+)", "("])
+    assert parsed.case_number == "00042"
+    assert any("invalid" in p for p in parsed.problems)
+
+
+def test_forward_by_csm_keeps_customer_text():
+    body = (
+        "Hi team, please escalate this on behalf of our customer.\n\n"
+        "---------- Forwarded message ---------\nFrom: Customer <c@customer.example>\n"
+        "Date: Mon, 3 Jun 2024\nSubject: Case 0765432\nTo: csm@example.com\n\n"
+        "Our warehouse is halted, 200 pickers idle. Case 0765432.\n"
+    )
+    parsed = parse_message(mail("Subject: Fwd: Case 0765432", body))
+    assert "warehouse is halted" in parsed.statement
+    assert parsed.case_number == "0765432"
+    assert parsed.business_impact
