@@ -18,12 +18,17 @@ from escalated.parsers.html_text import QUOTE_MARK
 
 _WROTE_VERBS = (
     r"wrote|writes|schrieb|schreibt|a écrit|a ecrit|escribió|escribio|schreef|ha scritto|"
-    r"escreveu|skrev|kirjoitti|napisał|napisal|написал|написала|написав|napsal|írta|yazdı|"
-    r"έγραψε|写道|寫道|wrote on"
+    r"escreveu|skrev|kirjoitti|napisał\(a\)|napisał|napisal|написал\(а\)|написал|написала|написав|"
+    r"пише|napsal|írta|yazdı|έγραψε|写道|寫道|wrote on|het volgende geschreven"
 )
-_WROTE_END = re.compile(rf"(?:{_WROTE_VERBS})\s*:?\s*$", re.I)
+_WROTE_END = re.compile(rf"(?:{_WROTE_VERBS})\s*:?\s*-*\s*$", re.I)
+_WROTE_ANYWHERE = re.compile(rf"(?:^|[\s\"'>)])(?:{_WROTE_VERBS})(?:[\s:]|$)", re.I)
+_DATE_START = re.compile(
+    r"^\s*-*\s*(?:\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[./]\s?\d{1,2}[./]\s?\d{2,4}|"
+    r"\d{1,2}\s\w{3,5}\.?\s\d{4})"
+)
 _WROTE_START = re.compile(
-    r"^\s*(?:On|Am|Le|El|Op|Il|Em|Den|Dne|W dniu|Dana|Päivänä|Il giorno|Le \w+|"
+    r"^\s*-*\s*(?:On|Am|Le|El|Op|Il|Em|Den|Dne|W dniu|Dana|Päivänä|Il giorno|Le \w+|"
     r"\d{1,4}[./-]\d{1,2}[./-]\d{1,4}|\d{4}年)\b",
     re.I,
 )
@@ -55,13 +60,13 @@ _HEADER_OTHER = re.compile(
     r"Emne|Temat|Тема|Cc|Kopie|发送时间|收件人|主题)\s*[*_]{0,2}\s*[:：]",
     re.I,
 )
-_UNDERSCORES = re.compile(r"^\s*_{10,}\s*$")
+_UNDERSCORES = re.compile(r"^\s*(?:_{10,}|-{10,})\s*$")
 _SIGNATURE_DASHES = re.compile(r"^\s*(?:--|—|__)\s*$")
 _MOBILE_FOOTER = re.compile(
     r"^\s*[(<]*\s*(?:Sent (?:from|via|with|using) |Sent from my |Get Outlook for |"
     r"Von meinem .*gesendet|Gesendet von |Gesendet mit |Diese Nachricht wurde von meinem |"
     r"Envoyé de |Envoyé depuis |Envoyé à partir de |Enviado desde |Enviado do meu |"
-    r"Verzonden (?:vanaf|met) |Verstuurd vanaf |Inviato da |Skickat från |"
+    r"Verzonden (?:vanaf|met) |Verstuurd vanaf |Inviato da |Skickat från |Sendt fra min |"
     r"From my (?:iPhone|iPad|Android)|Someone from mobile|從我的|发自我的|"
     r"Get \[Outlook|Download Outlook for )",
     re.I,
@@ -95,6 +100,11 @@ _SIGN_OFF = re.compile(
 )
 
 
+_ADDRESS = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+|<\s*$")
+_INVISIBLE_ONLY = re.compile(r"^[\s\u1427\u200b-\u200f\u2060-\u2064\ufeff]+$")
+_PUNCTUATION_ONLY = re.compile(r"^\s*[-_=*#~+.]{2,}\s*$")
+
+
 @dataclass(frozen=True)
 class ReplyParts:
     """A reply split up: ``statement`` is what the sender wrote now.
@@ -110,22 +120,42 @@ class ReplyParts:
 
 
 def _is_wrote_line(lines: list[str], i: int) -> int:
-    """Number of lines (1-3) an "On ... wrote:" attribution starting at ``i`` spans, else 0."""
+    """Number of lines (1-4) an "On ... wrote:" attribution starting at ``i`` spans, else 0.
+
+    Accepts the verb at the end ("On <date>, <name> wrote:"), in the middle
+    ("<name> schrieb am <date>:") or no verb after a leading date
+    ("2016-03-03 17:21 GMT+01:00 <name> <address>:"), wrapped over up to 4 lines.
+    """
     line = lines[i].strip()
-    if not line or len(line) > 300:
+    if not line or len(line) > 300 or line.startswith(">"):
         return 0
     if _WROTE_END.search(line) and (
         _WROTE_START.search(line) or "@" in line or re.search(r"\d", line) or len(line) < 80
     ):
         return 1
-    if _WROTE_START.search(line):
-        joined = line
-        for extra in (1, 2):
-            if i + extra >= len(lines) or not lines[i + extra].strip():
+    starts = bool(_WROTE_START.search(line) or _DATE_START.search(line))
+    if not starts and not _ADDRESS.search(line):
+        return 0  # a sentence of the reply, not the first line of an attribution
+    joined = line
+    for extra in range(0, 4):
+        if extra:
+            if i + extra >= len(lines):
                 break
-            joined += " " + lines[i + extra].strip()
-            if _WROTE_END.search(joined) and len(joined) < 400:
-                return extra + 1
+            nxt = lines[i + extra].strip()
+            if not nxt:
+                if extra == 1 and starts:
+                    continue  # "On <date> <name>" / blank / "<address> wrote:"
+                break
+            joined += " " + nxt
+        if len(joined) > 400:
+            break
+        ends_colon = re.search(r"[:：]\s*-*\s*$", joined) is not None
+        if not ends_colon:
+            continue
+        has_verb = _WROTE_ANYWHERE.search(joined) is not None
+        has_detail = "@" in joined or re.search(r"\d{1,2}[:.]\d\d", joined) is not None
+        if has_verb and (starts or has_detail) or starts and has_detail and "@" in joined:
+            return extra + 1
     return 0
 
 
@@ -173,8 +203,8 @@ def _skip_forward_header(lines: list[str], i: int) -> int:
             seen_header = True
             j += 1
             continue
-        if seen_header and line.startswith((" ", "\t")) and line.strip():
-            j += 1  # folded header line
+        if seen_header and line.strip():
+            j += 1  # folded or wrapped header line: the block ends at a blank line
             continue
         break
     return j
@@ -217,6 +247,9 @@ def _cut_sign_off(lines: list[str]) -> list[str]:
 
 
 def _strip_blank_edges(lines: list[str]) -> str:
+    lines = list(lines)
+    while lines and (not lines[-1].strip() or _PUNCTUATION_ONLY.match(lines[-1])):
+        lines.pop()
     return "\n".join(lines).strip("\n").rstrip()
 
 
@@ -250,12 +283,30 @@ def split_reply(
             kept.append("")
             i = _skip_forward_header(lines, i)
             continue
+        if kind == "forward" and not any(ln.strip() for ln in kept):
+            # A forward with nothing written above it: the forwarded mail is the content.
+            forwarded_kept = True
+            i = _skip_forward_header(lines, i)
+            continue
+        if kind == "wrote":
+            span = _is_wrote_line(lines, i)
+            j = i + span
+            while j < len(lines) and not lines[j].strip():
+                j += 1
+            top = not any(ln.strip() for ln in kept)
+            if top or j < len(lines) and lines[j].lstrip().startswith(">"):
+                # Bottom-posting: the attribution heads a ">" block (or the very top of
+                # the mail); text after the block is new again.
+                quoted.extend(lines[i:j])
+                i = j
+                continue
         if kind is not None:
-            quoted = lines[i:]
+            quoted.extend(lines[i:])
             break
         kept.append(lines[i])
         i += 1
     new_lines = [ln for ln in kept if not ln.lstrip().startswith(">") and QUOTE_MARK not in ln]
+    new_lines = [ln for ln in new_lines if not _INVISIBLE_ONLY.match(ln)]
     quoted += [ln for ln in kept if ln.lstrip().startswith(">")]
     new_text = _strip_blank_edges(new_lines)
     statement_lines = _cut_signature(new_lines, strip_sign_off=strip_sign_off)

@@ -1,0 +1,169 @@
+"""Extraction accuracy on the labelled set, and quote stripping on the discourse and talon sets.
+
+Usage: ``python bench/extraction.py [--corpus DIR] [--verbose]``
+
+Prints per-field accuracy of :func:`escalated.parsers.parse_message` on
+``tests/data/eval/*.eml`` against their ``.json`` expectations, then the share
+of discourse ``emails/X.txt`` whose kept text equals ``trimmed/X.txt`` and of
+talon replies reduced to the expected text, for our splitter and for
+mail-parser-reply side by side.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import sys
+from pathlib import Path
+
+from escalated.parsers import parse_message
+from escalated.parsers.body import extract_body
+from escalated.parsers.quotes import split_reply
+
+ROOT = Path(__file__).resolve().parents[1]
+EVAL_DIR = ROOT / "tests" / "data" / "eval"
+DEFAULT_CORPUS = Path(os.environ.get("ESCALATED_CORPUS", ROOT.parent / "shared" / "corpus"))
+
+
+def eval_cases(directory: Path = EVAL_DIR) -> list[tuple[str, bytes, dict]]:
+    """The labelled cases: ``(name, raw bytes, expected facts)``, sorted by name."""
+    return [
+        (path.stem, path.read_bytes(), json.loads(path.with_suffix(".json").read_text()))
+        for path in sorted(directory.glob("*.eml"))
+    ]
+
+
+def field_results(raw: bytes, expected: dict) -> dict[str, bool]:
+    """Per field, whether the parse of ``raw`` matches ``expected`` (only fields it labels)."""
+    parsed = parse_message(raw)
+    results = {
+        "case_number": parsed.case_number == expected["case_number"],
+        "case_numbers": list(parsed.case_numbers) == expected["case_numbers"],
+        "is_escalation": parsed.is_escalation == expected["is_escalation"],
+        "impact_found": (parsed.business_impact is not None) == expected["impact_found"]
+        and (
+            not expected.get("impact_contains")
+            or expected["impact_contains"] in (parsed.business_impact or "")
+        ),
+        "statement_clean": all(s in parsed.statement for s in expected["statement_contains"])
+        and not any(s in parsed.statement for s in expected["statement_excludes"]),
+        "auto_reply": parsed.auto_reply == expected["auto_reply"],
+    }
+    if "reason_category" in expected:
+        results["reason_category"] = parsed.reason_category == expected["reason_category"]
+    if "contact_phone" in expected:
+        results["contact_phone"] = parsed.contact_phone == expected["contact_phone"]
+    if "logs_present" in expected:
+        results["logs"] = ("logs" not in parsed.missing) == expected["logs_present"]
+    return results
+
+
+def extraction_table(verbose: bool = False) -> dict[str, tuple[int, int]]:
+    """``field -> (correct, labelled)`` over the evaluation set; prints misses when verbose."""
+    totals: dict[str, list[int]] = {}
+    for name, raw, expected in eval_cases():
+        for field, ok in field_results(raw, expected).items():
+            total = totals.setdefault(field, [0, 0])
+            total[0] += ok
+            total[1] += 1
+            if verbose and not ok:
+                parsed = parse_message(raw).to_json()
+                shown = {k: parsed.get(k) for k in ("case_numbers", "is_escalation", "business_impact",
+                                                     "reason_category", "contact_phone", "missing")}
+                print(f"  MISS {name} {field}: {shown}\n    statement={parsed['statement']!r}")
+    return {field: (ok, n) for field, (ok, n) in totals.items()}
+
+
+def normalize(text: str) -> str:
+    """Compare texts modulo line endings, trailing spaces and blank-line runs."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    lines = [line.rstrip() for line in text.strip().split("\n")]
+    return re.sub(r"\n{2,}", "\n\n", "\n".join(lines)).strip()
+
+
+def ours(text: str) -> str:
+    return split_reply(text, strip_sign_off=False).statement
+
+
+def ours_no_sign_off(text: str) -> str:
+    return split_reply(text, strip_sign_off=True).statement
+
+
+def mail_parser_reply(text: str) -> str:
+    from mailparser_reply import EmailReplyParser
+
+    languages = ["en", "de", "fr", "es", "nl", "it", "sv", "pl", "da", "cs", "zh"]
+    return EmailReplyParser(languages=languages).parse_reply(text) or ""
+
+
+SPLITTERS = {"escalated (sign-off kept)": ours, "escalated (statement)": ours_no_sign_off,
+             "mail-parser-reply": mail_parser_reply}
+
+
+def discourse_score(corpus: Path, splitter, verbose: bool = False) -> tuple[int, int]:
+    """``(exact matches, cases)``: kept text equal to discourse's ``trimmed/`` expectation."""
+    base = corpus / "discourse-email_reply_trimmer"
+    hits = total = 0
+    for path in sorted((base / "emails").glob("*.txt")):
+        expected = (base / "trimmed" / path.name).read_text(encoding="utf-8", errors="replace")
+        text = path.read_bytes().decode("utf-8", errors="replace")
+        try:
+            got = splitter(text)
+        except Exception as exc:  # noqa: BLE001 - a library crashing counts as a miss
+            got = f"<crash {exc!r}>"
+        ok = normalize(got) == normalize(expected)
+        hits += ok
+        total += 1
+        if verbose and not ok:
+            print(f"  MISS {path.stem}: got {normalize(got)[:120]!r}")
+    return hits, total
+
+
+def talon_score(corpus: Path, splitter) -> tuple[int, int]:
+    """``(matches, cases)`` on talon: full .eml replies must reduce to their expected reply text."""
+    base = corpus / "mailgun-talon"
+    hits = total = 0
+    for path in sorted((base / "standard_replies").glob("*.eml")):
+        expected_file = base / "standard_replies" / f"{path.stem}_reply_text"
+        expected = expected_file.read_text() if expected_file.exists() else "Hello"
+        body = extract_body(__import__("email").message_from_bytes(path.read_bytes())).text
+        hits += normalize(splitter(body)) == normalize(expected)
+        total += 1
+    for path in sorted((base / "html_replies").glob("*.html")):
+        from escalated.parsers.html_text import html_to_text
+
+        text, _ = html_to_text(path.read_text(errors="replace"))
+        got = re.sub(r"\s+", " ", splitter(text)).strip()
+        hits += got == "Hi. I am fine. Thanks, Alex"
+        total += 1
+    return hits, total
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
+    parser.add_argument("--verbose", action="store_true")
+    args = parser.parse_args(argv)
+
+    table = extraction_table(args.verbose)
+    print(f"Labelled evaluation set: {len(eval_cases())} emails ({EVAL_DIR.relative_to(ROOT)})")
+    print(f"{'field':<18}{'correct':>9}{'of':>5}{'accuracy':>10}")
+    for field, (ok, n) in table.items():
+        print(f"{field:<18}{ok:>9}{n:>5}{ok / n:>10.1%}")
+
+    if not (args.corpus / "discourse-email_reply_trimmer").is_dir():
+        print(f"corpus not found at {args.corpus}: quote-stripping scores skipped")
+        return 0
+    print("\nQuote stripping (exact match after whitespace normalisation)")
+    print(f"{'splitter':<28}{'discourse trimmed':>20}{'talon replies':>16}")
+    for label, splitter in SPLITTERS.items():
+        d_ok, d_n = discourse_score(args.corpus, splitter, args.verbose and label.endswith("kept)"))
+        t_ok, t_n = talon_score(args.corpus, splitter)
+        print(f"{label:<28}{f'{d_ok}/{d_n} {d_ok / d_n:.0%}':>20}{f'{t_ok}/{t_n} {t_ok / t_n:.0%}':>16}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
