@@ -36,7 +36,7 @@ _IMPACT_LABEL = (
 _LABELLED_SECTION = r"^[\s*_•\-|]*(?:{labels})[\s*_|]*(?::|\s{{2,}}|\t|\s*\|\s*|\s+-\s+)\s*(.*)$"
 _IMPACT_SECTION = re.compile(_LABELLED_SECTION.format(labels=_IMPACT_LABEL), re.I | re.M)
 _ANY_LABEL = re.compile(
-    r"^[\s*_•\-|]*[A-ZÀ-Ýa-zà-ÿ][\w '’/()-]{1,40}[*_|]*\s*:(?:\s|$)", re.M
+    r"^[\s*_•\-|]*[A-ZÀ-Ýa-zà-ÿ][\w '’/()-]{1,40}[*_|]*\s*:[*_]*(?:\s|$)", re.M
 )
 
 _IMPACT_WORDS = re.compile(
@@ -55,12 +55,19 @@ _IMPACT_WORDS = re.compile(
 )
 _IMPACT_STRONG = re.compile(
     r"\b(?:\d[\d.,]*\s*(?:%|k\b)?\s*(?:\w+\s){0,2}(?:users?|employees?|staff|agents?|customers?|"
+    r"people|ppl|persons|colleagues|technicians|operators|engineers|pickers|integrations|devices|"
+    r"systems|machines|terminals|subscribers|accounts|tenants|countries|offices|plants|factories|"
+    r"lines|suppliers|patients|students|"
     r"sites?|stores?|shops?|branches?|warehouses?|orders?|benutzer|nutzer|mitarbeiter\w*|kunden|"
     r"filialen|standorte|utilisateurs|employés|clients|magasins|usuarios|empleados|clientes|tiendas|"
     r"gebruikers|medewerkers|klanten|winkels|vestigingen)|revenue|umsatz|chiffre d'affaires|ingresos|"
     r"omzet|production|produktion|producción|productie|outage|halted|stillstand|ausfall|panne|caída|"
     r"storing|ligt plat|deadline|échéance|plazo|frist|cannot|unable|can't|können nicht|"
-    r"ne peuvent pas|no pueden|kunnen niet)\b",
+    r"ne peuvent pas|no pueden|kunnen niet|blocked|blockiert|bloqué\w*|bloquead\w*|geblokkeerd|"
+    r"down|idle|offline|unavailable|unusable|fail(?:s|ed|ing|ures?)?|compliance|sales|ventas|"
+    r"verkauf\w*|ventes|verkoop|losing|lose|lost|costs? us|perdemos|pérdidas|verlieren|perdons|"
+    r"verliezen|parad[ao]s?|detenid[ao]s?|caíd[ao]s?|steht still|à l'arrêt|en panne|"
+    r"(?:USD|EUR|GBP|CHF|\$|€|£)\s?\d[\d.,]*k?)(?!\w)",
     re.I,
 )
 
@@ -73,7 +80,8 @@ _REASONS: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"answered|contacted)|first[- ]response|haven't heard|have not heard|not (?:yet )?"
             r"(?:been )?(?:responded|answered|acknowledged|contacted)|still no (?:response|reply|answer)|"
             r"response (?:time|sla) (?:was |has been )?(?:missed|breached|exceeded)|"
-            r"keine (?:erste )?(?:rückmeldung|antwort|reaktion)|niemand hat (?:sich )?"
+            r"(?:noch )?keine (?:erste|einzige) (?:rückmeldung|antwort|reaktion)|noch keine "
+            r"(?:rückmeldung|antwort|reaktion)|niemand hat (?:sich )?"
             r"(?:gemeldet|geantwortet)|erstreaktion|"
             r"aucune (?:réponse|reponse|prise en charge|nouvelle)|personne (?:ne )?(?:nous )?a "
             r"(?:répondu|contacté)|sans réponse|"
@@ -86,7 +94,10 @@ _REASONS: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "operations_halted",
         re.compile(
-            r"(?:\bdown\b|halted|outage|(?:production|operations?|business) (?:is |are |has |have )?"
+            r"(?:\bdown\b|halted|outage|offline|(?:has|have) no (?:\w+ )?(?:telephony|internet|network|"
+            r"connectivity|access|power|phones?)|cannot (?:work|take|process|ship|sell|operate|log ?in)|"
+            r"können[^.\n]{0,40}\b(?:keine|nicht)\b|ne peuvent plus|no pueden (?:trabajar|facturar|vender)|"
+            r"kunnen (?:niet|geen)|(?:production|operations?|business) (?:is |are |has |have )?"
             r"(?:stopped|halted|down|blocked)|standstill|cannot (?:operate|work|process|ship|sell|trade)|"
             r"unable to (?:operate|work|process|ship|sell|trade)|\bcritical\b|severity 1|sev ?1|\bp1\b|"
             r"stillstand|steht still|stehen still|ausgefallen|ausfall|nicht mehr arbeiten|kritisch|"

@@ -96,7 +96,7 @@ def _parse(raw: bytes, case_patterns: Sequence[str] | None) -> ParsedMessage:
     in_reply_to = message_ids(raw_header(msg, "In-Reply-To"))
     references = message_ids(" ".join(raw_headers(msg, "References")))
     is_forward = bool(_FORWARD_SUBJECT.match(subject)) or body.has_pasted_rfc822
-    reply = split_reply(text, keep_forwarded=is_forward)
+    reply = split_reply(text, keep_forwarded=is_forward, sender_name=from_name)
     if not reply.statement.strip() and text.strip() and not reply.quoted.strip():
         problems.append("statement empty after signature removal")
 

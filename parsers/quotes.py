@@ -210,7 +210,32 @@ def _skip_forward_header(lines: list[str], i: int) -> int:
     return j
 
 
-def _cut_signature(lines: list[str], *, strip_sign_off: bool) -> list[str]:
+def _cut_name_block(lines: list[str], sender_name: str) -> list[str]:
+    """Cut a trailing "Name / title / company" block that starts with the sender's name."""
+    names = {sender_name.strip().lower()}
+    first = sender_name.replace(",", " ").split()
+    if first:
+        names.add(first[0].lower())
+        if "," in sender_name:  # "Smith, John"
+            names.add(sender_name.split(",", 1)[1].strip().lower())
+    names = {n for n in names if len(n) >= 2}
+    for i in range(len(lines) - 1, 0, -1):
+        line = lines[i].strip().lower()
+        if not line or len(line) > 50:
+            continue
+        if not any(line == n or line.startswith(n + " ") for n in names):
+            continue
+        tail = [ln for ln in lines[i + 1 :] if ln.strip()]
+        if len(tail) <= 6 and all(len(ln.strip()) <= 70 for ln in tail) and any(
+            ln.strip() for ln in lines[:i]
+        ):
+            return lines[:i]
+    return lines
+
+
+def _cut_signature(
+    lines: list[str], *, strip_sign_off: bool, sender_name: str | None = None
+) -> list[str]:
     end = len(lines)
     for i, line in enumerate(lines):
         if i > 0 and (_SIGNATURE_DASHES.match(line) or _MOBILE_FOOTER.match(line)):
@@ -231,6 +256,8 @@ def _cut_signature(lines: list[str], *, strip_sign_off: bool) -> list[str]:
             start = i + 1
     if strip_sign_off:
         lines = _cut_sign_off(lines)
+        if sender_name:
+            lines = _cut_name_block(lines, sender_name)
     return lines
 
 
@@ -254,14 +281,19 @@ def _strip_blank_edges(lines: list[str]) -> str:
 
 
 def split_reply(
-    text: str, *, keep_forwarded: bool = False, strip_sign_off: bool = True
+    text: str,
+    *,
+    keep_forwarded: bool = False,
+    strip_sign_off: bool = True,
+    sender_name: str | None = None,
 ) -> ReplyParts:
     """Split ``text`` into the new statement, the same with signature, and the quoted rest.
 
     With ``keep_forwarded`` a forwarded message (``---------- Forwarded message``,
     "Begin forwarded message:") is content: its header block is dropped and its
     body kept (its own quotes are still cut). With ``strip_sign_off`` a closing
-    "Best regards, / name / title" block is removed from the statement too.
+    "Best regards, / name / title" block is removed from the statement too, and
+    so is a trailing block that starts with ``sender_name`` (name, title, phone).
     Never raises; ``statement`` may be empty (a quote-only message).
     """
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
@@ -309,7 +341,9 @@ def split_reply(
     new_lines = [ln for ln in new_lines if not _INVISIBLE_ONLY.match(ln)]
     quoted += [ln for ln in kept if ln.lstrip().startswith(">")]
     new_text = _strip_blank_edges(new_lines)
-    statement_lines = _cut_signature(new_lines, strip_sign_off=strip_sign_off)
+    statement_lines = _cut_signature(
+        new_lines, strip_sign_off=strip_sign_off, sender_name=sender_name
+    )
     statement = _strip_blank_edges(statement_lines)
     statement = re.sub(r"\n{3,}", "\n\n", statement)
     return ReplyParts(

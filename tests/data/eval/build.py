@@ -441,7 +441,7 @@ case("44-dates-numbers", build("44", "Escalation case 00345670", text=(
     "Hello,\n\nwe raised case 00345670 on 03.06.2024 and nothing happened since 12/05/2024 when "
     "the first symptoms appeared. PO 4500012345 is blocked. Please escalate: our 3 warehouses "
     "cannot ship.\n\nJane\n")), case_number="00345670", case_numbers=["00345670"], is_escalation=True,
-    impact_found=True, impact_contains="3 warehouses", statement_contains=["please escalate"],
+    impact_found=True, impact_contains="3 warehouses", statement_contains=["Please escalate"],
     statement_excludes=[])
 
 
