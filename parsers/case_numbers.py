@@ -11,7 +11,7 @@ import re
 from collections.abc import Sequence
 from functools import lru_cache
 
-_NUMBER = r"((?-i:[A-Z]{1,4}-?)?\d{4,12})(?![\d/.:-]\d|\d)"
+_NUMBER = r"((?:[a-z]{1,4}-?)?\d{4,12})(?![\d/.:-]\d|\d)"
 DEFAULT_CASE_PATTERNS: tuple[str, ...] = (
     # English: Case 01234567, case #0123456, case no. 123456, Case Number: 0123, [Case 0123]
     r"\b(?:support\s+)?case\s*(?:number|num|no|nr|id|ref(?:erence)?)?\s*\.?\s*(?:[:#=]|is)?\s*#?\s*"
@@ -26,7 +26,29 @@ DEFAULT_CASE_PATTERNS: tuple[str, ...] = (
     r"\b(?:numéro|número|n°|nº)\s*(?:de|du)?\s*(?:cas|dossier|caso|ticket|incidencia)\s*[:#]?\s*"
     + _NUMBER,
 )
-"""The built-in patterns: one capture group each, matched case-insensitively."""
+"""The built-in patterns: one capture group each, matched case-insensitively.
+
+(Written in lower case: internally they run without ``re.IGNORECASE`` on a
+lower-cased copy of the text, which is several times faster, and the number is
+then cut from the original text; a letter prefix is kept only when it was
+written in capitals, as in ``CS0012345``.)
+"""
+_DEFAULT_COMPILED = tuple(re.compile(p, re.M) for p in DEFAULT_CASE_PATTERNS)
+
+
+def _lower(text: str) -> str:
+    lowered = text.lower()
+    if len(lowered) == len(text):
+        return lowered
+    return "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
+
+
+def _keep_capital_prefix(value: str) -> str:
+    digits_at = next((i for i, c in enumerate(value) if c.isdigit()), len(value))
+    prefix = value[:digits_at]
+    if prefix and not prefix.rstrip("-").isupper():
+        return value[digits_at:]
+    return value
 
 
 @lru_cache(maxsize=64)
@@ -55,16 +77,24 @@ def find_case_numbers(
     within one text, more mentions rank higher, then earlier position. Each
     pattern's first capture group is the number as written (group 0 if it has none).
     """
-    compiled, problems = compile_patterns(tuple(patterns or DEFAULT_CASE_PATTERNS))
+    default = patterns is None
+    if default:
+        compiled, problems = _DEFAULT_COMPILED, ()
+    else:
+        compiled, problems = compile_patterns(tuple(patterns or ()))
     ranked: list[str] = []
     for text in texts:
         if not text:
             continue
         text = text[:500_000]
+        searched = _lower(text) if default else text
         hits: dict[str, list[int]] = {}
         for regex in compiled:
-            for match in regex.finditer(text):
-                value = match.group(1) if regex.groups >= 1 else match.group(0)
+            for match in regex.finditer(searched):
+                group = 1 if regex.groups >= 1 else 0
+                value = text[match.start(group) : match.end(group)] if match.group(group) else ""
+                if default:
+                    value = _keep_capital_prefix(value)
                 if value:
                     hits.setdefault(value.strip(), []).append(match.start())
         order = sorted(hits, key=lambda v: (-len(hits[v]), min(hits[v])))
