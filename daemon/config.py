@@ -173,10 +173,12 @@ class _Section:
     def bool(self, k: str, default: bool) -> bool:
         return self._get(k, bool, default, False)
 
-    def int(self, k: str, default: int, *, minimum: int = 1) -> int:
+    def int(self, k: str, default: int, *, minimum: int = 1, maximum: int | None = None) -> int:
         value = self._get(k, int, default, False)
         if value < minimum:
             raise ConfigError(self.key(k), f"must be at least {minimum}")
+        if maximum is not None and value > maximum:
+            raise ConfigError(self.key(k), f"must be at most {maximum}")
         return value
 
     def duration(self, k: str, default: str) -> timedelta:
@@ -223,7 +225,8 @@ def _mailbox(section: _Section, base_dir: Path) -> MailboxSettings:
         quarantine_folder=section.str("quarantine_folder", "Quarantine"),
         poll_interval_s=section.duration("poll_interval", "60s").total_seconds(),
         idle=section.bool("idle", True),
-        fetch_batch_size=section.int("fetch_batch_size", 200),
+        # aioimaplib hangs on responses of ~1000+ lines (issue #118): docs/imap.md
+        fetch_batch_size=section.int("fetch_batch_size", 200, maximum=300),
         command_timeout_s=section.duration("command_timeout", "60s").total_seconds(),
         tls_verify=section.bool("tls_verify", True),
     )

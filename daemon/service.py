@@ -18,7 +18,7 @@ import socket
 from escalated.daemon.clock import Clock, SystemClock
 from escalated.daemon.config import MailboxSettings, Settings
 from escalated.daemon.emails import Mailer
-from escalated.daemon.errors import TemporaryError
+from escalated.daemon.errors import ConfigError, TemporaryError
 from escalated.daemon.intake import Intake
 from escalated.daemon.outbox import OutboxSender
 from escalated.daemon.render import Renderer
@@ -39,9 +39,7 @@ def make_source(settings: MailboxSettings) -> MailboxSource:
                              quarantine_folder=settings.quarantine_folder, batch_size=settings.fetch_batch_size)
     from escalated.daemon.sources.imap import ImapSource
 
-    if not settings.tls_verify:
-        log.warning("mailbox.tls_verify is off: the IMAP server's certificate is NOT checked")
-    return ImapSource(
+    return ImapSource(  # it logs a warning when tls_verify is off
         host=settings.host, port=settings.port, username=settings.username,
         password=settings.password.reveal() if settings.password else "", folder=settings.folder,
         tls=settings.scheme == "imaps", tls_verify=settings.tls_verify,
@@ -142,8 +140,8 @@ class Daemon:
                 ready.set()
                 await self.intake_round()
                 await self.source.wait_for_mail(self.settings.mailbox.poll_interval_s)
-            except asyncio.CancelledError:
-                raise
+            except (asyncio.CancelledError, ConfigError):
+                raise  # a refused login is the configuration's fault: stop and say which key
             except Exception as exc:  # noqa: BLE001 - a server or database outage: retry, never die
                 if backoff == 1.0:
                     log.warning("mailbox %s failing, will retry with backoff: %s", self.source.name, exc)

@@ -40,6 +40,7 @@ def test_example_config_loads_and_documents_defaults(monkeypatch):
         (lambda d: d["mailbox"].update(pollinterval="5s"), "mailbox.pollinterval"),
         (lambda d: d["mailbox"].update(poll_interval="60"), "mailbox.poll_interval"),
         (lambda d: d["mailbox"].update(fetch_batch_size=0), "mailbox.fetch_batch_size"),
+        (lambda d: d["mailbox"].update(fetch_batch_size=1000), "mailbox.fetch_batch_size"),
         (lambda d: d["mailbox"].update(idle="yes"), "mailbox.idle"),
         (lambda d: d["smtp"].update(url="http://x"), "smtp.url"),
         (lambda d: d["smtp"].update({"from": "nobody"}), "smtp.from"),
