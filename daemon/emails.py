@@ -12,7 +12,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from escalated.daemon.config import Settings
-from escalated.daemon.outbound import compose, new_message_id, thread_references
+from escalated.daemon.outbound import compose, new_message_id, thread_references, to_bytes
 from escalated.daemon.render import Renderer
 from escalated.parsers import ParsedMessage
 from escalated.storage.models import Case, Escalation, InboundMessage, OutboxEmail, OutboxStatus
@@ -169,7 +169,7 @@ class Mailer:
             kind=kind,
             recipients=",".join(recipients),
             subject=rendered.subject,
-            raw=msg.as_bytes(),
+            raw=to_bytes(msg),
             escalation_id=escalation.id if escalation is not None else None,
             inbound_id=inbound.id if inbound is not None else None,
             created_at=now,

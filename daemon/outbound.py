@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from email import policy
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 
@@ -11,6 +12,17 @@ from escalated.daemon.render import RenderedEmail
 
 #: Header on everything we send; a message carrying it is our own and is ignored.
 OWN_MAIL_HEADER = "X-Escalated"
+
+
+#: How outbound mail is written: CRLF line ends, and headers folded only past RFC 5322's hard
+#: limit, so a subject a little over 78 characters stays on its own line instead of being
+#: folded to an empty first line (which some clients show as a blank subject).
+OUTBOUND_POLICY = policy.SMTP.clone(max_line_length=998)
+
+
+def to_bytes(msg: EmailMessage) -> bytes:
+    """The message as it is stored in the outbox and sent."""
+    return msg.as_bytes(policy=OUTBOUND_POLICY)
 
 
 def new_message_id(from_address: str) -> str:

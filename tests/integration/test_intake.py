@@ -300,6 +300,7 @@ def test_outbound_mail_is_tagged_and_marked_automatic(box, settings, smtp_sink):
         assert msg["Auto-Submitted"] == "auto-replied"
         assert msg["X-Escalated"] == "ESC-1"
         assert msg.get_content_type() == "multipart/alternative"
+        assert b"\r\nSubject: " + msg["Subject"].encode() + b"\r\n" in received.raw  # one line, not folded
 
 
 def test_mail_server_down_at_start_exits_with_tempfail(tmp_path, smtp_sink):
