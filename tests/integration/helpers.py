@@ -18,7 +18,7 @@ OUR_ADDRESS = "supportescalations@example.com"
 
 CASES = """\
 case_number,status,contact_email,account,csm_email,severity,title
-01234567,open,jane@acme.example,Acme,csm@example.com,S1,Scanners down
+01234567,open,jane@acme.example,Acme,csm@example.com,S1,Warehouse scanners cannot sync orders since upgrade
 00987654,open,ops@northwind.example,Northwind,,S2,Export fails
 00001111,closed,bob@initech.example,Initech,,S3,Old problem
 """

@@ -184,7 +184,7 @@ def test_rejected_not_allowed_reveals_nothing(box, settings, smtp_sink):
     (reply,) = smtp_sink.wait_for(1)
     assert reply.rcpt_tos == ["mallory@elsewhere.example"]
     text = reply.text
-    for secret in ("Acme", "jane@acme.example", "Scanners down", "csm@example.com", "S1"):
+    for secret in ("Acme", "jane@acme.example", "Warehouse scanners", "csm@example.com", "S1"):
         assert secret not in text
 
 
