@@ -141,10 +141,70 @@ def talon_score(corpus: Path, splitter) -> tuple[int, int]:
     return hits, total
 
 
+def html_parts(corpus: Path) -> list[str]:
+    """Every text/html part in the corpus's messages (decoded), plus talon's bare HTML replies."""
+    import email
+
+    from escalated.parsers.charset import decode_bytes
+
+    found = []
+    for path in sorted(corpus.rglob("*")):
+        if not path.is_file() or path.suffix == ".md":
+            continue
+        raw = path.read_bytes()
+        if path.suffix == ".html":
+            found.append(decode_bytes(raw)[0])
+            continue
+        if b"text/html" not in raw[:2_000_000].lower():
+            continue
+        for part in email.message_from_bytes(raw).walk():
+            if part.get_content_type() == "text/html":
+                data = part.get_payload(decode=True) or b""
+                charset = part.get_content_charset()
+                found.append(decode_bytes(data, charset)[0])
+    return found
+
+
+def html_comparison(corpus: Path) -> None:
+    """inscriptis vs html2text: failures, time, and the labelled set with each as converter."""
+    import time
+
+    from escalated.parsers import html_text
+
+    converters = {
+        "inscriptis": lambda h: html_text._inscriptis(h),
+        "html2text": html_text.html_to_text_html2text,
+    }
+    parts = html_parts(corpus)
+    print(f"\nHTML to text on {len(parts)} HTML parts of the corpus")
+    print(f"{'library':<12}{'failures':>10}{'total s':>10}{'max s':>8}{'eval impact':>13}{'eval clean':>12}"
+          f"{'talon html':>12}")
+    original = html_text._inscriptis
+    for name, convert in converters.items():
+        failures, slowest, started = 0, 0.0, time.perf_counter()
+        for markup in parts:
+            one = time.perf_counter()
+            try:
+                convert(markup)
+            except Exception:  # noqa: BLE001
+                failures += 1
+            slowest = max(slowest, time.perf_counter() - one)
+        total = time.perf_counter() - started
+        # The labelled set and talon with this converter plugged in.
+        html_text._inscriptis = convert if name != "inscriptis" else original
+        table = extraction_table()
+        talon = talon_score(corpus, ours)
+        html_text._inscriptis = original
+        impact, clean = table["impact_found"], table["statement_clean"]
+        print(f"{name:<12}{failures:>10}{total:>10.2f}{slowest:>8.2f}{f'{impact[0]}/{impact[1]}':>13}"
+              f"{f'{clean[0]}/{clean[1]}':>12}{f'{talon[0]}/{talon[1]}':>12}")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
     parser.add_argument("--verbose", action="store_true")
+    parser.add_argument("--html", action="store_true", help="also compare inscriptis and html2text")
     args = parser.parse_args(argv)
 
     table = extraction_table(args.verbose)
@@ -162,6 +222,8 @@ def main(argv: list[str] | None = None) -> int:
         d_ok, d_n = discourse_score(args.corpus, splitter, args.verbose and label.endswith("kept)"))
         t_ok, t_n = talon_score(args.corpus, splitter)
         print(f"{label:<28}{f'{d_ok}/{d_n} {d_ok / d_n:.0%}':>20}{f'{t_ok}/{t_n} {t_ok / t_n:.0%}':>16}")
+    if args.html:
+        html_comparison(args.corpus)
     return 0
 
 
