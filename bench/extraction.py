@@ -24,6 +24,7 @@ from escalated.parsers.quotes import split_reply
 
 ROOT = Path(__file__).resolve().parents[1]
 EVAL_DIR = ROOT / "tests" / "data" / "eval"
+HELDOUT_DIR = ROOT / "tests" / "data" / "heldout"
 DEFAULT_CORPUS = Path(os.environ.get("ESCALATED_CORPUS", ROOT.parent / "shared" / "corpus"))
 
 
@@ -60,10 +61,10 @@ def field_results(raw: bytes, expected: dict) -> dict[str, bool]:
     return results
 
 
-def extraction_table(verbose: bool = False) -> dict[str, tuple[int, int]]:
-    """``field -> (correct, labelled)`` over the evaluation set; prints misses when verbose."""
+def extraction_table(verbose: bool = False, directory: Path = EVAL_DIR) -> dict[str, tuple[int, int]]:
+    """``field -> (correct, labelled)`` over a labelled set; prints misses when verbose."""
     totals: dict[str, list[int]] = {}
-    for name, raw, expected in eval_cases():
+    for name, raw, expected in eval_cases(directory):
         for field, ok in field_results(raw, expected).items():
             total = totals.setdefault(field, [0, 0])
             total[0] += ok
@@ -207,11 +208,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--html", action="store_true", help="also compare inscriptis and html2text")
     args = parser.parse_args(argv)
 
-    table = extraction_table(args.verbose)
-    print(f"Labelled evaluation set: {len(eval_cases())} emails ({EVAL_DIR.relative_to(ROOT)})")
-    print(f"{'field':<18}{'correct':>9}{'of':>5}{'accuracy':>10}")
-    for field, (ok, n) in table.items():
-        print(f"{field:<18}{ok:>9}{n:>5}{ok / n:>10.1%}")
+    for title, directory in (("Labelled evaluation set", EVAL_DIR), ("Held-out set", HELDOUT_DIR)):
+        table = extraction_table(args.verbose, directory)
+        print(f"{title}: {len(eval_cases(directory))} emails ({directory.relative_to(ROOT)})")
+        print(f"{'field':<18}{'correct':>9}{'of':>5}{'accuracy':>10}")
+        for field, (ok, n) in table.items():
+            print(f"{field:<18}{ok:>9}{n:>5}{ok / n:>10.1%}")
+        print()
 
     if not (args.corpus / "discourse-email_reply_trimmer").is_dir():
         print(f"corpus not found at {args.corpus}: quote-stripping scores skipped")

@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 
 import pytest
+
 from escalated.parsers import parse_message
 
 MAX_SECONDS_PER_MESSAGE = 2.0

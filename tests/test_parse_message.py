@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from escalated.parsers import parse_message
 from escalated.parsers.message import DEFAULT_CASE_PATTERNS
 
