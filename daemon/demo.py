@@ -20,6 +20,7 @@ from email.utils import format_datetime
 from pathlib import Path
 
 from aiosmtpd.controller import Controller
+
 from escalated.daemon.cases import import_cases, read_cases_csv
 from escalated.daemon.config import load_settings
 from escalated.daemon.demo_samples import CASES_CSV, SAMPLES

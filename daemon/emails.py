@@ -11,12 +11,13 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from sqlmodel import Session
+
 from escalated.daemon.config import Settings
 from escalated.daemon.outbound import compose, new_message_id, thread_references, to_bytes
 from escalated.daemon.render import Renderer
 from escalated.parsers import ParsedMessage
 from escalated.storage.models import Case, Escalation, InboundMessage, OutboxEmail, OutboxStatus
-from sqlmodel import Session
 
 MISSING_TEXT = {
     "business_impact": "the business impact: what is affected, how many users, and since when",

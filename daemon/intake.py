@@ -21,6 +21,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from sqlmodel import Session, func, select
+
 from escalated.daemon.clock import Clock
 from escalated.daemon.config import Settings
 from escalated.daemon.emails import Mailer
@@ -38,7 +40,6 @@ from escalated.storage.models import (
     Stage,
     StageChange,
 )
-from sqlmodel import Session, func, select
 
 log = logging.getLogger(__name__)
 

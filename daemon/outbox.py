@@ -14,13 +14,14 @@ import ssl
 from datetime import timedelta
 
 import aiosmtplib
+from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt, wait_exponential
+
 from escalated.daemon.clock import Clock
 from escalated.daemon.config import SmtpSettings
 from escalated.daemon.errors import PermanentError, TemporaryError
 from escalated.storage import database as q
 from escalated.storage.database import Database
 from escalated.storage.models import OutboxEmail, OutboxStatus
-from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt, wait_exponential
 
 log = logging.getLogger(__name__)
 

@@ -12,8 +12,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from escalated.daemon.errors import BadInputError
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, StrictUndefined, select_autoescape
+
+from escalated.daemon.errors import BadInputError
 
 KINDS = (
     "customer/acknowledgement",

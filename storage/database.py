@@ -12,6 +12,10 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 
+from sqlalchemy import event, func
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, SQLModel, create_engine, select
+
 from escalated.storage.models import (
     ACTIVE_STAGES,
     Case,
@@ -21,9 +25,6 @@ from escalated.storage.models import (
     OutboxEmail,
     OutboxStatus,
 )
-from sqlalchemy import event, func
-from sqlalchemy.engine import Engine
-from sqlmodel import Session, SQLModel, create_engine, select
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:

@@ -11,10 +11,10 @@ import time
 from email.message import EmailMessage
 
 import pytest
+
 from escalated.daemon.errors import ConfigError, PermanentError, TemporaryError
 from escalated.daemon.sources.base import Disposition
 from escalated.daemon.sources.imap import ImapSource
-
 from tests.fixtures.dovecot import DovecotMailbox, free_loopback_port, start_dovecot
 
 pytestmark = pytest.mark.integration

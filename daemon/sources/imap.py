@@ -19,6 +19,7 @@ from typing import Any, TypeVar
 from urllib.parse import unquote, urlsplit
 
 import aioimaplib
+
 from escalated.daemon.errors import ConfigError, PermanentError, TemporaryError
 from escalated.daemon.sources.base import Disposition, FetchedMessage
 

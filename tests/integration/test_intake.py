@@ -10,11 +10,11 @@ import asyncio
 from pathlib import Path
 
 import pytest
+from sqlmodel import select
+
 from escalated.daemon.service import Daemon, run
 from escalated.storage.database import Database
 from escalated.storage.models import Escalation, InboundMessage, OutboxEmail
-from sqlmodel import select
-
 from tests.integration.helpers import (
     ADMIN,
     MANAGERS,
