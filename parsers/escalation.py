@@ -58,9 +58,10 @@ _REASONS: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "first_response_sla_missed",
         re.compile(
-            r"(?:no (?:initial |first )?(?:response|reply|answer|contact)|nobody (?:has )?"
+            r"\b(?:no (?:initial |first )?(?:response|reply|answer|contact)|nobody (?:has )?"
             r"(?:responded|replied|answered|contacted|got back)|no one (?:has )?(?:responded|replied|"
-            r"answered|contacted)|first[- ]response|haven't heard|have not heard|not (?:yet )?"
+            r"answered|contacted)|first[- ]response|response sla|haven't heard|have not heard|"
+            r"(?:not|never) (?:yet )?received (?:any|a|an) (?:response|reply|answer|call)|not (?:yet )?"
             r"(?:been )?(?:responded|answered|acknowledged|contacted)|still no (?:response|reply|answer)|"
             r"response (?:time|sla) (?:was |has been )?(?:missed|breached|exceeded)|"
             r"(?:noch )?keine (?:erste|einzige) (?:rückmeldung|antwort|reaktion)|noch keine "
@@ -76,8 +77,9 @@ _REASONS: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "operations_halted",
         re.compile(
-            r"(?:\bdown\b|halted|outage|offline|(?:has|have) no (?:\w+ )?(?:telephony|internet|network|"
-            r"connectivity|access|power|phones?)|cannot (?:work|take|process|ship|sell|operate|log ?in)|"
+            r"\b(?:\bdown\b|halted|outage|offline|(?:has|have) no (?:\w+ )?(?:telephony|internet|network|"
+            r"connectivity|access|power|phones?)|(?:cannot|can't|can not|unable to) (?:work|take|process|ship|"
+            r"sell|operate|log ?in|print|pay|invoice|book|trade)|"
             r"können[^.\n]{0,40}\b(?:keine|nicht)\b|ne peuvent plus|no pueden (?:trabajar|facturar|vender)|"
             r"kunnen (?:niet|geen)|(?:production|operations?|business) (?:is |are |has |have )?"
             r"(?:stopped|halted|down|blocked)|standstill|cannot (?:operate|work|process|ship|sell|trade)|"
@@ -91,7 +93,9 @@ _REASONS: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "not_progressing",
         re.compile(
-            r"(?:no (?:real )?progress|not progressing|isn't progressing|is not moving|stalled|stuck|"
+            r"\b(?:no (?:real )?progress|not progressing|isn't progressing|is not moving|stalled|"
+            r"(?:case|ticket|it|this) (?:is|has been|seems) stuck|nothing (?:has )?happened|"
+            r"no (?:movement|action|one has (?:looked|worked))|"
             r"no updates?(?: (?:for|since|in))?|going (?:round )?in circles|no one is working|"
             r"keine(?:n)? (?:fortschritt\w*|updates?|neuigkeiten)|kommt nicht voran|stockt|"
             r"aucun(?:e)? (?:progrès|avancée|mise à jour)|n'avance pas|n'évolue pas|"
@@ -102,7 +106,7 @@ _REASONS: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "impact_increased",
         re.compile(
-            r"(?:(?:impact|urgency|severity|problem|issue) (?:has |is )?(?:increased|grown|worsened|"
+            r"\b(?:(?:impact|urgency|severity|problem|issue) (?:has |is )?(?:increased|grown|worsened|"
             r"got worse|gotten worse|spread)|now (?:also )?affect\w*|(?:more|additional) "
             r"(?:users|sites|stores|customers) (?:are )?(?:now )?affected|getting worse|"
             r"spreading|became (?:urgent|critical)|is now (?:urgent|critical)|"
@@ -114,6 +118,13 @@ _REASONS: tuple[tuple[str, re.Pattern[str]], ...] = (
         ),
     ),
 )
+
+_REASON_WEIGHTS = {
+    "first_response_sla_missed": 2,
+    "operations_halted": 1,
+    "not_progressing": 2,
+    "impact_increased": 2,
+}
 
 _STEPS_LABEL = (
     r"steps (?:already )?taken|steps tried|what we(?:'ve| have)? (?:already )?tried|troubleshooting(?: done)?|"
@@ -250,16 +261,19 @@ def reason_category(text: str) -> str | None:
     """The escalation situation the text describes, or None when it does not say.
 
     One of ``first_response_sla_missed``, ``operations_halted``,
-    ``not_progressing``, ``impact_increased``: the one with most mentions,
-    ties broken in that order.
+    ``not_progressing``, ``impact_increased``: the one with most weighted
+    mentions, ties broken in that order. Outage words ("down", "critical",
+    "cannot") weigh half as much as the other situations' cues: an escalation
+    that says "no response yet" or "now affects everyone" usually also
+    describes an outage, but the outage is not why it escalates now.
     """
     best = None
-    best_hits = 0
+    best_score = 0
     text = _lower(text)
     for name, regex in _REASONS:
-        hits = len(regex.findall(text))
-        if hits > best_hits:
-            best, best_hits = name, hits
+        score = len(regex.findall(text)) * _REASON_WEIGHTS[name]
+        if score > best_score:
+            best, best_score = name, score
     return best
 
 
