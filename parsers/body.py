@@ -20,7 +20,8 @@ from escalated.parsers.model import Attachment
 
 MAX_PARTS = 500
 """Parts beyond this many are not examined (MIME bombs)."""
-MAX_DEPTH = 20
+MAX_DEPTH = 60
+"""Nesting deeper than this is not walked (:func:`extract_body` then reports ``too_deep``)."""
 
 
 @dataclass
@@ -33,6 +34,7 @@ class BodyResult:
     body_reason: str | None = None
     problems: list[str] = field(default_factory=list)
     has_pasted_rfc822: bool = False
+    too_deep: bool = False
 
 
 def _content_type(part: Message) -> str:
@@ -121,6 +123,9 @@ class _Walker:
         if depth > MAX_DEPTH or self.parts_seen > MAX_PARTS:
             if self.parts_seen == MAX_PARTS + 1:
                 self.result.problems.append(f"more than {MAX_PARTS} parts; rest not read")
+            if depth > MAX_DEPTH and not self.result.too_deep:
+                self.result.too_deep = True
+                self.result.problems.append(f"MIME nested deeper than {MAX_DEPTH} levels")
             return []
         ctype = _content_type(part)
         if ctype.startswith("multipart/") and not part.is_multipart():

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from email import message_from_bytes
 from email.message import Message
+from email.parser import BytesParser
+from email.policy import compat32
 
 from escalated.parsers.auto_reply import detect_auto_reply
 from escalated.parsers.body import extract_body
@@ -62,18 +63,26 @@ def parse_message(raw: bytes, *, case_patterns: Sequence[str] | None = None) -> 
     try:
         return _parse(raw, case_patterns)
     except Exception as exc:  # noqa: BLE001 - the contract is "never raises"
+        first_failure = exc
+    try:
+        # Pathological MIME (thousands of nested parts: RecursionError in the stdlib
+        # parser): keep the headers, read the body as raw text.
+        return _parse(raw, case_patterns, headers_only=True, problem=f"MIME parse failed: {first_failure!r}")
+    except Exception as exc:  # noqa: BLE001
         return ParsedMessage(problems=(f"unparseable: {exc!r}",), body_reason="unparseable")
 
 
-def _parse(raw: bytes, case_patterns: Sequence[str] | None) -> ParsedMessage:
-    problems: list[str] = []
+def _parse(
+    raw: bytes, case_patterns: Sequence[str] | None, *, headers_only: bool = False, problem: str = ""
+) -> ParsedMessage:
+    problems: list[str] = [problem] if problem else []
     if not isinstance(raw, bytes | bytearray | memoryview):
         raw = str(raw).encode("utf-8", errors="replace")
     raw = bytes(raw)
     if len(raw) > MAX_MESSAGE_BYTES:
         problems.append(f"message larger than {MAX_MESSAGE_BYTES} bytes; the rest not parsed")
         raw = raw[:MAX_MESSAGE_BYTES]
-    msg = message_from_bytes(raw)
+    msg = BytesParser(policy=compat32).parsebytes(raw, headersonly=headers_only)
     for defect in getattr(msg, "defects", [])[:5]:
         problems.append(f"defect: {type(defect).__name__}")
 
@@ -87,6 +96,8 @@ def _parse(raw: bytes, case_patterns: Sequence[str] | None) -> ParsedMessage:
     reply_to = decode_addresses(raw_headers(msg, "Reply-To"))
 
     body = extract_body(msg)
+    if body.too_deep and not body.text.strip() and not headers_only:
+        raise RecursionError("MIME nested too deep to walk")
     problems.extend(body.problems)
     text = body.text[:MAX_TEXT_CHARS]
     if len(body.text) > MAX_TEXT_CHARS:

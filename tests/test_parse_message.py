@@ -188,3 +188,35 @@ def test_forward_by_csm_keeps_customer_text():
     assert "warehouse is halted" in parsed.statement
     assert parsed.case_number == "0765432"
     assert parsed.business_impact
+
+
+@pytest.mark.parametrize("depth", [30, 100, 3000])
+def test_deeply_nested_multiparts_still_give_text(depth):
+    head = b"From: a@b.example\nSubject: deep\nContent-Type: multipart/mixed; boundary=b0\n\n"
+    body = b"".join(b"--b%d\nContent-Type: multipart/mixed; boundary=b%d\n\n" % (i, i + 1) for i in range(depth))
+    body += b"--b%d\nContent-Type: text/plain\n\nescalate case 0123456 deep text\n" % depth
+    parsed = parse_message(head + body)
+    assert "deep text" in parsed.body_text
+    assert parsed.case_number == "0123456"
+    assert parsed.subject == "deep"
+
+
+def test_mutated_messages_never_raise():
+    import random
+    from pathlib import Path
+
+    rng = random.Random(20240604)
+    samples = [p.read_bytes() for p in sorted((Path(__file__).parent / "data" / "eval").glob("*.eml"))]
+    for _ in range(400):
+        raw = bytearray(rng.choice(samples))
+        for _ in range(rng.randint(1, 20)):
+            position = rng.randrange(len(raw))
+            action = rng.random()
+            if action < 0.4:
+                raw[position] = rng.randrange(256)
+            elif action < 0.7:
+                del raw[position : position + rng.randint(1, 200)]
+            else:
+                raw[position:position] = rng.choice([b"\n--", b"=?utf-8?b?", b"\r", b"\x00", b"<html><b>", b"\n\n"])
+        parsed = parse_message(bytes(raw))
+        assert not any(p.startswith("unparseable") for p in parsed.problems)

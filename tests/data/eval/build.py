@@ -8,16 +8,17 @@ signature and disclaimer fragments), optional ``reason_category``,
 ``contact_phone``, ``auto_reply``, ``logs_present``.
 """
 
+# ruff: noqa: E501 - fixture mail text reads better unwrapped
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.utils import format_datetime
-from datetime import datetime, timezone
 from pathlib import Path
 
 HERE = Path(__file__).parent
-DATE = format_datetime(datetime(2024, 6, 4, 9, 30, tzinfo=timezone.utc))
+DATE = format_datetime(datetime(2024, 6, 4, 9, 30, tzinfo=UTC))
 CASES: list[tuple[str, bytes, dict]] = []
 
 
