@@ -66,6 +66,17 @@ def _is_attachment(part: Message) -> bool:
     return not ctype.startswith(("multipart/", "message/"))
 
 
+def text_to_bytes(text: str) -> bytes:
+    """Bytes back from a payload string (8-bit bytes arrive surrogate-escaped); never raises."""
+    try:
+        return text.encode("ascii", errors="surrogateescape")
+    except UnicodeEncodeError:
+        try:
+            return text.encode("utf-8", errors="surrogateescape")
+        except UnicodeEncodeError:
+            return text.encode("utf-8", errors="replace")
+
+
 def _payload_bytes(part: Message, problems: list[str]) -> bytes:
     try:
         data = part.get_payload(decode=True)
@@ -74,7 +85,7 @@ def _payload_bytes(part: Message, problems: list[str]) -> bytes:
         data = None
     if data is None:
         raw = part.get_payload()
-        data = raw.encode("ascii", errors="surrogateescape") if isinstance(raw, str) else b""
+        data = text_to_bytes(raw) if isinstance(raw, str) else b""
     return data
 
 
@@ -236,7 +247,7 @@ def raw_payload_text(part: Message) -> str:
     raw = part.get_payload()
     if not isinstance(raw, str) or not raw.strip():
         return ""
-    text, _ = decode_bytes(raw.encode("ascii", errors="surrogateescape"), None)
+    text, _ = decode_bytes(text_to_bytes(raw), None)
     text = _MIME_HEADERS.sub("", text.replace("\r\n", "\n"))
     text = re.sub(r"^--\S+\s*$", "", text, flags=re.M)
     if "<html" in text[:2000].lower():

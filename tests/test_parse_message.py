@@ -210,6 +210,8 @@ def test_mutated_messages_never_raise():
     for _ in range(400):
         raw = bytearray(rng.choice(samples))
         for _ in range(rng.randint(1, 20)):
+            if not raw:
+                break
             position = rng.randrange(len(raw))
             action = rng.random()
             if action < 0.4:
