@@ -139,7 +139,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="escalated", description="escalated: turns a support-escalations mailbox into an on-time escalation process.")
+        prog="escalated", description="Turns a support-escalations mailbox into an on-time escalation process.")
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("run", help="run the daemon (until SIGTERM/SIGINT, or --once)")
