@@ -25,7 +25,8 @@ _WROTE_END = re.compile(rf"(?:{_WROTE_VERBS})\s*:?\s*-*\s*$", re.I)
 _WROTE_ANYWHERE = re.compile(rf"(?:^|[\s\"'>)])(?:{_WROTE_VERBS})(?:[\s:]|$)", re.I)
 _DATE_START = re.compile(
     r"^\s*-*\s*(?:\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[./]\s?\d{1,2}[./]\s?\d{2,4}|"
-    r"\d{1,2}\s\w{3,5}\.?\s\d{4})"
+    r"\d{1,2}\s\w{3,5}\.?\s\d{4}|(?:mon|tue|wed|thu|fri|sat|sun)\w*\.?,?\s+\d{1,2}\s\w{3,9}\.?\s\d{4})",
+    re.I,
 )
 _WROTE_START = re.compile(
     r"^\s*-*\s*(?:On|Am|Le|El|Op|Il|Em|Den|Dne|W dniu|Dana|Päivänä|Il giorno|Le \w+|"
@@ -161,7 +162,12 @@ def _is_wrote_line(lines: list[str], i: int) -> int:
 
 def _is_header_block(lines: list[str], i: int) -> bool:
     if not _HEADER_FROM.match(lines[i]):
-        return False
+        # Some clients (Hotmail) start the block with Date: or Subject:.
+        if not _HEADER_OTHER.match(lines[i]):
+            return False
+        window = lines[i : i + 6]
+        headers = [ln for ln in window if _HEADER_FROM.match(ln) or _HEADER_OTHER.match(ln)]
+        return len(headers) >= 3 and any(_HEADER_FROM.match(ln) for ln in window)
     hits = 0
     for j in range(i + 1, min(i + 8, len(lines))):
         if _HEADER_OTHER.match(lines[j]):
