@@ -44,6 +44,8 @@ def _lower(text: str) -> str:
 
 
 def _keep_capital_prefix(value: str) -> str:
+    if not value or value[0].isdigit():
+        return value
     digits_at = next((i for i, c in enumerate(value) if c.isdigit()), len(value))
     prefix = value[:digits_at]
     if prefix and not prefix.rstrip("-").isupper():

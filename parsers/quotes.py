@@ -308,6 +308,10 @@ def split_reply(
     forwarded_kept = False
     i = 0
     while i < len(lines):
+        if lines[i].lstrip().startswith(">"):
+            kept.append(lines[i])  # a quoted line: dropped below, never a boundary itself
+            i += 1
+            continue
         kind = _boundary_kind(lines, i)
         if kind == "html-quote" and keep_forwarded:
             j = i + 1

@@ -222,3 +222,16 @@ def test_mutated_messages_never_raise():
                 raw[position:position] = rng.choice([b"\n--", b"=?utf-8?b?", b"\r", b"\x00", b"<html><b>", b"\n\n"])
         parsed = parse_message(bytes(raw))
         assert not any(p.startswith("unparseable") for p in parsed.problems)
+
+
+@pytest.mark.parametrize("size", [5000, 5001, 5002, 1_000_003])
+def test_large_base64_attachment_size_is_exact_without_decoding(size):
+    import os
+    from email.message import EmailMessage
+
+    msg = EmailMessage()
+    msg["From"] = "a@b.example"
+    msg.set_content("escalate case 0123456, logs attached")
+    msg.add_attachment(os.urandom(size), maintype="application", subtype="octet-stream", filename="dump.bin")
+    parsed = parse_message(msg.as_bytes())
+    assert [(a.filename, a.size) for a in parsed.attachments] == [("dump.bin", size)]
