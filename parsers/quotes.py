@@ -199,7 +199,7 @@ def _boundary_kind(lines: list[str], i: int) -> str | None:
 
 def _skip_forward_header(lines: list[str], i: int) -> int:
     """Index of the first line after a forward separator and its header block."""
-    j = i + 1 if not _HEADER_FROM.match(lines[i]) else i
+    j = i if _HEADER_FROM.match(lines[i]) or _HEADER_OTHER.match(lines[i]) else i + 1
     while j < len(lines) and not lines[j].strip():
         j += 1
     seen_header = False
@@ -320,6 +320,10 @@ def split_reply(
             if j < len(lines) and _FORWARD_SEPARATOR.match(lines[j]):
                 i = j
                 kind = "forward"
+        if kind == "original" and keep_forwarded and not forwarded_kept:
+            # Outlook forwards carry no "Forwarded message" line: with a FW: subject
+            # the first header block heads the forwarded mail, which is content.
+            kind = "forward"
         if kind == "forward" and keep_forwarded:
             forwarded_kept = True
             kept.append("")

@@ -445,6 +445,21 @@ case("44-dates-numbers", build("44", "Escalation case 00345670", text=(
     impact_found=True, impact_contains="3 warehouses", statement_contains=["Please escalate"],
     statement_excludes=[])
 
+case("45-csm-outlook-forward", build("45", "FW: Case 00676767 - tills offline in 14 stores", text=(
+    "Hi escalations,\n\nForwarding on behalf of Tailspin Retail - please treat this as an escalation. "
+    "I am their CSM.\n\nMaria\n\n"
+    "________________________________\nFrom: Ken Ito <ken.ito@tailspin.example>\n"
+    "Sent: Tuesday, June 4, 2024 7:45 AM\nTo: Maria Lopez <maria.lopez@example.com>\n"
+    "Subject: Case 00676767 - tills offline in 14 stores\n\n"
+    "Maria,\n\nthe tills in 14 of our stores have been offline since opening; staff take cash only. "
+    "Case 00676767 has not been updated since yesterday.\n\nKen\n\n"
+    "________________________________\nFrom: Support <support@example.com>\nSent: Monday, June 3, 2024 4:00 PM\n"
+    "To: Ken Ito\nSubject: Case 00676767\n\nWe are reviewing the logs for case 00676767 and case 00600000.\n"),
+    sender="Maria Lopez <maria.lopez@example.com>"),
+    case_number="00676767", case_numbers=["00676767", "00600000"], is_escalation=True, impact_found=True,
+    impact_contains="14 of our stores", statement_contains=["on behalf of Tailspin", "tills in 14 of our stores"],
+    statement_excludes=["reviewing the logs", "Sent: Tuesday"], reason_category="operations_halted")
+
 
 def main() -> None:
     for old in HERE.glob("[0-9][0-9]-*"):
