@@ -143,6 +143,8 @@ def _is_wrote_line(lines: list[str], i: int) -> int:
             if i + extra >= len(lines):
                 break
             nxt = lines[i + extra].strip()
+            if nxt.startswith(">"):
+                break
             if not nxt:
                 if extra == 1 and starts:
                     continue  # "On <date> <name>" / blank / "<address> wrote:"
