@@ -101,6 +101,7 @@ _SIGN_OFF = re.compile(
 )
 
 
+_ADDRESS_CLOSE = re.compile(rf"^>\s*(?:[:：]|(?:{_WROTE_VERBS})\b)", re.I)  # "<address\n>:" wraps
 _ADDRESS = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+|<\s*$")
 _INVISIBLE_ONLY = re.compile(r"^[\s\u1427\u200b-\u200f\u2060-\u2064\ufeff]+$")
 _PUNCTUATION_ONLY = re.compile(r"^\s*[-_=*#~+.]{2,}\s*$")
@@ -143,8 +144,8 @@ def _is_wrote_line(lines: list[str], i: int) -> int:
             if i + extra >= len(lines):
                 break
             nxt = lines[i + extra].strip()
-            if nxt.startswith(">"):
-                break
+            if nxt.startswith(">") and not _ADDRESS_CLOSE.match(nxt):
+                break  # the quote itself began: what came before was no attribution
             if not nxt:
                 if extra == 1 and starts:
                     continue  # "On <date> <name>" / blank / "<address> wrote:"
