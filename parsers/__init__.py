@@ -3,7 +3,7 @@
 The one entry point the daemon and ``escalated parse`` use is :func:`parse_message`.
 """
 
-from escalated.parsers.message import parse_message
+from escalated.parsers.message import DEFAULT_CASE_PATTERNS, parse_message
 from escalated.parsers.model import Attachment, ParsedMessage
 
-__all__ = ["Attachment", "ParsedMessage", "parse_message"]
+__all__ = ["DEFAULT_CASE_PATTERNS", "Attachment", "ParsedMessage", "parse_message"]
