@@ -56,6 +56,10 @@ def field_results(raw: bytes, expected: dict) -> dict[str, bool]:
         results["reason_category"] = parsed.reason_category == expected["reason_category"]
     if "contact_phone" in expected:
         results["contact_phone"] = parsed.contact_phone == expected["contact_phone"]
+    if "steps_found" in expected:
+        results["steps_taken"] = (parsed.steps_taken is not None) == expected["steps_found"]
+    if "availability_found" in expected:
+        results["availability"] = (parsed.availability is not None) == expected["availability_found"]
     if "logs_present" in expected:
         results["logs"] = ("logs" not in parsed.missing) == expected["logs_present"]
     return results
@@ -71,8 +75,9 @@ def extraction_table(verbose: bool = False, directory: Path = EVAL_DIR) -> dict[
             total[1] += 1
             if verbose and not ok:
                 parsed = parse_message(raw).to_json()
-                shown = {k: parsed.get(k) for k in ("case_numbers", "is_escalation", "business_impact",
-                                                     "reason_category", "contact_phone", "missing")}
+                keys = ("case_numbers", "is_escalation", "business_impact", "reason_category",
+                        "steps_taken", "contact_phone", "availability", "missing")
+                shown = {k: parsed.get(k) for k in keys}
                 print(f"  MISS {name} {field}: {shown}\n    statement={parsed['statement']!r}")
     return {field: (ok, n) for field, (ok, n) in totals.items()}
 

@@ -127,7 +127,8 @@ _REASON_WEIGHTS = {
 }
 
 _STEPS_LABEL = (
-    r"steps (?:already )?taken|steps tried|what we(?:'ve| have)? (?:already )?tried|troubleshooting(?: done)?|"
+    r"steps (?:already )?taken|steps tried|what we(?:'ve| have)? (?:already )?(?:tried|done)|"
+    r"troubleshooting(?: done| so far)?|done so far|"
     r"actions taken|bisherige (?:schritte|maßnahmen)|durchgeführte (?:schritte|maßnahmen)|"
     r"bereits (?:durchgeführt|versucht)|étapes (?:déjà )?(?:réalisées|effectuées)|actions (?:déjà )?"
     r"(?:réalisées|entreprises)|déjà essayé|pasos (?:ya )?(?:realizados|seguidos|dados)|"
@@ -161,6 +162,13 @@ _AVAILABILITY = re.compile(
     r"disponible|joignable|fenêtre de maintenance|"
     r"disponibles?|localizable|ventana de mantenimiento|"
     r"bereikbaar|beschikbaar|onderhoudsvenster)\b",
+)
+_WHEN = re.compile(
+    r"\d{1,2}(?::\d\d)?\s*(?:am|pm|h\b|uhr)|\d{1,2}:\d\d|\b(?:today|tonight|tomorrow|all day|any ?time|"
+    r"24/7|around the clock|morning|afternoon|evening|weekend|monday|tuesday|wednesday|thursday|friday|"
+    r"saturday|sunday|until|between|from \d|heute|morgen|ganztägig|jederzeit|bis \d|zwischen|"
+    r"aujourd'hui|demain|toute la journée|jusqu|entre|hoy|mañana|todo el día|hasta|entre|vandaag|"
+    r"morgen|hele dag|de hele dag|tot \d|tussen)"
 )
 _SENTENCE_END = re.compile(r"[.!?](?:\s|$)|\n")
 
@@ -282,7 +290,11 @@ def steps_taken(text: str) -> str | None:
     section = _section(_STEPS_SECTION, text)
     if section:
         return section
-    picked = [s for s in _sentences(text) if _STEPS_SENTENCE.search(_lower(s)) and len(s) < 400][:3]
+    picked = [
+        s
+        for s in _sentences(text)
+        if _STEPS_SENTENCE.search(_lower(s)) and len(s) < 400 and not s.rstrip().endswith("?")
+    ][:3]
     return " ".join(picked) if picked else None
 
 
@@ -298,7 +310,12 @@ def contact_phone(text: str) -> str | None:
 
 
 def availability(text: str) -> str | None:
-    """The sentence(s) saying when or how the sender can be reached, or None."""
+    """The sentence(s) saying when the sender can be reached, or None.
+
+    A sentence needs an availability word ("available", "erreichbar",
+    "joignable", "bereikbaar"...) and a time ("until 18:00", "all day",
+    "morgen"); questions do not count.
+    """
     picked = []
     for match in _AVAILABILITY.finditer(_lower(text)):
         start = max(text.rfind("\n", 0, match.start()), *(
@@ -307,7 +324,14 @@ def availability(text: str) -> str | None:
         end_match = _SENTENCE_END.search(text, match.end())
         end = end_match.end() if end_match else len(text)
         sentence = text[start + 1 : end].strip(" -*•\t\n")
-        if sentence and len(sentence) < 300 and not _UNAVAILABLE.search(_lower(sentence)):
+        lowered = _lower(sentence)
+        if (
+            sentence
+            and len(sentence) < 300
+            and not sentence.endswith("?")  # "when will the patch be available?"
+            and _WHEN.search(lowered)  # "call me" alone is contact, not availability
+            and not _UNAVAILABLE.search(lowered)
+        ):
             picked.append(sentence)
         if len(picked) == 2:
             break

@@ -461,7 +461,18 @@ case("45-csm-outlook-forward", build("45", "FW: Case 00676767 - tills offline in
     statement_excludes=["reviewing the logs", "Sent: Tuesday"], reason_category="operations_halted")
 
 
+# Whether the mail states steps already taken / when the sender is available
+# (labelled separately; every case not listed has neither).
+EXTRAS = {
+    "01-plain-labelled": (True, True), "04-german": (True, False), "05-french": (True, False),
+    "06-spanish": (False, True), "09-no-case-phone-dates": (False, True), "23-gmail-html": (False, True),
+    "24-german-html-table": (True, False), "32-cp1252-french-html": (False, True),
+}
+
+
 def main() -> None:
+    for name, _raw, expected in CASES:
+        expected["steps_found"], expected["availability_found"] = EXTRAS.get(name, (False, False))
     for old in HERE.glob("[0-9][0-9]-*"):
         old.unlink()
     for name, raw, expected in CASES:

@@ -155,7 +155,13 @@ case("h16-spanish-outlook-html", build("h16", "RV: Caso 00567123 - escalamiento"
     statement_excludes=["Estamos revisando", "Marta Gómez"])
 
 
+EXTRAS = {"h02-outlook-html-bold-labels": (True, False), "h12-severity-upgrade": (False, True)}
+"""Steps taken / availability stated; every case not listed has neither."""
+
+
 def main() -> None:
+    for name, _raw, expected in CASES:
+        expected["steps_found"], expected["availability_found"] = EXTRAS.get(name, (False, False))
     for old in HERE.glob("h[0-9][0-9]-*"):
         old.unlink()
     for name, raw, expected in CASES:
