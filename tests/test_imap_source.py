@@ -480,3 +480,11 @@ def test_from_url_refuses_bad_urls(url):
     with pytest.raises(ConfigError) as raised:
         ImapSource.from_url(url, "secret")
     assert raised.value.key == "mailbox.url"
+
+
+def test_search_result_ignores_unsolicited_untagged_lines():
+    from escalated.daemon.sources.imap import _search_uids
+
+    assert _search_uids(b"1 2 30") == [1, 2, 30]
+    assert _search_uids(b"SEARCH 4 5") == [4, 5]
+    assert _search_uids(b"5 EXISTS") == [] and _search_uids(b"3 EXPUNGE") == [] and _search_uids(b"") == []

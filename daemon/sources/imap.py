@@ -222,8 +222,7 @@ class ImapSource:
         client = self._require()
         response = await self._run("UID SEARCH", client.uid_search("UNDELETED", charset=None))
         _check(response, "UID SEARCH")
-        uids = sorted({int(token) for line in response.lines[:-1] if isinstance(line, bytes)
-                       for token in line.split() if token.isdigit()})
+        uids = sorted(uid for line in response.lines[:-1] for uid in _search_uids(line))
         uidvalidity = self._uidvalidity
         assert uidvalidity is not None
         for start in range(0, len(uids), self.batch_size):
@@ -495,3 +494,18 @@ def _is_loopback(host: str) -> bool:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
+
+
+def _search_uids(line: object) -> list[int]:
+    """The UIDs of one line of a UID SEARCH response, or [] for any other untagged line.
+
+    aioimaplib hands the search result over as ``b"1 2 3"`` (it strips ``* SEARCH``),
+    and an unsolicited ``* 5 EXISTS`` or ``* 3 EXPUNGE`` arriving during the command
+    lands in the same list as ``b"5 EXISTS"``: its number is not a UID.
+    """
+    if not isinstance(line, bytes):
+        return []
+    tokens = line.split()
+    if tokens and tokens[0].upper() == b"SEARCH":
+        tokens = tokens[1:]
+    return [int(t) for t in tokens] if all(t.isdigit() for t in tokens) else []
