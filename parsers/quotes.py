@@ -25,7 +25,8 @@ _WROTE_END = re.compile(rf"(?:{_WROTE_VERBS})\s*:?\s*-*\s*$", re.I)
 _WROTE_ANYWHERE = re.compile(rf"(?:^|[\s\"'>)])(?:{_WROTE_VERBS})(?:[\s:]|$)", re.I)
 _DATE_START = re.compile(
     r"^\s*-*\s*(?:\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[./]\s?\d{1,2}[./]\s?\d{2,4}|"
-    r"\d{1,2}\s\w{3,5}\.?\s\d{4}|(?:mon|tue|wed|thu|fri|sat|sun)\w*\.?,?\s+\d{1,2}\s\w{3,9}\.?\s\d{4})",
+    r"\d{1,2}\s\w{3,5}\.?\s\d{4}|(?:mon|tue|wed|thu|fri|sat|sun)\w*\.?,?\s+\d{1,2}\s\w{3,9}\.?\s\d{4}|"
+    r"\w{1,4}\.?,\s*\d{1,2}\.?\s\w{3,9}\.?\s\d{4})",  # "ср, 30 апр. 2025", "ma, 3 jun. 2024"
     re.I,
 )
 _WROTE_START = re.compile(
@@ -242,6 +243,24 @@ def _cut_name_block(lines: list[str], sender_name: str) -> list[str]:
     return lines
 
 
+_LIST_FOOTER = re.compile(
+    r"^\s*(?:[\w.-]+ mailing list\s*$|you received this (?:message|email) because you are subscribed|"
+    r"to unsubscribe from this group|--\s*$\n?\s*you received this)",
+    re.I,
+)
+
+
+def _cut_list_footer(lines: list[str]) -> list[str]:
+    """Drop a mailing-list footer ("____ / riak-users mailing list / URL", Google Groups)."""
+    for i, line in enumerate(lines):
+        if i and _LIST_FOOTER.match(line):
+            start = i
+            while start > 0 and (not lines[start - 1].strip() or _PUNCTUATION_ONLY.match(lines[start - 1])):
+                start -= 1
+            return lines[:start]
+    return lines
+
+
 def _cut_signature(
     lines: list[str], *, strip_sign_off: bool, sender_name: str | None = None
 ) -> list[str]:
@@ -253,7 +272,7 @@ def _cut_signature(
         if _MOBILE_FOOTER.match(line):
             end = i
             break
-    lines = lines[:end]
+    lines = _cut_list_footer(lines[:end])
     # Disclaimers: cut from the first paragraph that reads like one.
     start = 0
     for i in range(len(lines) + 1):

@@ -235,3 +235,38 @@ def test_large_base64_attachment_size_is_exact_without_decoding(size):
     msg.add_attachment(os.urandom(size), maintype="application", subtype="octet-stream", filename="dump.bin")
     parsed = parse_message(msg.as_bytes())
     assert [(a.filename, a.size) for a in parsed.attachments] == [("dump.bin", size)]
+
+
+@pytest.mark.parametrize(
+    "attribution",
+    [
+        "On Mon, 3 Jun 2024 at 10:00, Support <support@example.com> wrote:",
+        "Am 03.06.2024 um 10:15 schrieb Support <support@example.com>:",
+        "Support <support@example.com> schrieb am Mo., 3. Juni 2024 um 10:15:",
+        "Le lun. 3 juin 2024 à 09:12, Support <support@example.com> a écrit :",
+        "El lun, 3 jun 2024 a las 10:00, Soporte (<support@example.com>) escribió:",
+        "Op ma 3 jun. 2024 om 10:00 schreef Support <support@example.com>:",
+        "Il giorno lun 3 giu 2024 alle ore 10:00 Support <support@example.com> ha scritto:",
+        "W dniu 3.06.2024 o 10:00, Support <support@example.com> napisał(a):",
+        "ср, 30 апр. 2025 г. в 15:19, Support <support@example.com>:",
+        "2024-06-03 10:00 GMT+02:00 Support <support@example.com>:",
+        "On Mon, 3 Jun 2024 at 10:00, Support Team via Helpdesk <\nsupport@example.com> wrote:",
+    ],
+)
+def test_attributions_in_many_languages_cut_the_history(attribution):
+    from escalated.parsers.quotes import split_reply
+
+    text = f"Please escalate case 0123456.\n\n{attribution}\n\nOld text about case 0999999.\n"
+    parts = split_reply(text)
+    assert parts.statement == "Please escalate case 0123456."
+    assert "0999999" in parts.quoted
+
+
+def test_mailing_list_footer_is_not_statement():
+    from escalated.parsers.quotes import split_reply
+
+    text = (
+        "Thanks, that works.\n\n_______________________________________________\n"
+        "ops-users mailing list\nops-users@lists.example.com\n"
+    )
+    assert split_reply(text).statement == "Thanks, that works."
