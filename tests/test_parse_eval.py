@@ -84,3 +84,38 @@ def test_case_number_in_new_text_beats_one_in_quoted_history_on_real_replies():
         assert "0111222" not in parsed.statement, path.name
         checked += 1
     assert checked >= 40
+
+
+def test_no_quote_header_survives_in_reply_parser_fixtures():
+    """The unlabelled reply sets (crisp, willdurand, zapier, github): no statement keeps an
+    attribution line, an Outlook header line or an Original/Forwarded separator, and none is
+    emptied when the fixture has text."""
+    import re
+
+    from escalated.parsers.quotes import split_reply
+
+    corpus = Path(os.environ.get("ESCALATED_CORPUS", ROOT.parent / "shared" / "corpus"))
+    folders = ["crisp-oss-email-reply-parser", "willdurand-EmailReplyParser", "zapier-email-reply-parser",
+               "github-email_reply_parser"]
+    if not all((corpus / folder).is_dir() for folder in folders):
+        if os.environ.get("CI"):
+            pytest.fail(f"reply-parser sets not found under {corpus}")
+        pytest.skip("corpus not available")
+    leak = re.compile(
+        r"(wrote|schrieb|a écrit|escribió|schreef|napisał|skrev|написал|ha scritto|escreveu)\s*:?\s*$"
+        r"|^\s*\*?(From|Von|De|Van|Från|Da)\s*:\*?.*(@|\[mailto)|^-{3,}\s*(Original|Forwarded)",
+        re.I | re.M,
+    )
+    leaks, emptied = [], []
+    for folder in folders:
+        for path in sorted((corpus / folder).rglob("*")):
+            if not path.is_file() or path.suffix == ".md":
+                continue
+            text = path.read_bytes().decode("utf-8", errors="replace")
+            statement = split_reply(text).statement
+            if leak.search(statement):
+                leaks.append(path.name)
+            if text.strip() and not statement.strip():
+                emptied.append(path.name)
+    assert not leaks, leaks
+    assert not emptied, emptied
