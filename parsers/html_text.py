@@ -47,9 +47,12 @@ QUOTE_MARK = "\u2063[quoted]\u2063"
 """
 
 _QUOTE_START = re.compile(
-    r"<blockquote\b[^>]*>|<div\b[^>]*class=\"?[^\">]*\b(?:gmail_quote|yahoo_quoted)\b[^>]*>",
+    r"<blockquote\b[^>]*(?:type=[\"']?cite|class=[\"']?[^\">]*quote|border-left)[^>]*>"
+    r"|<div\b[^>]*class=[\"']?[^\">]*\b(?:gmail_quote|yahoo_quoted|moz-cite-prefix)\b[^>]*>",
     re.I,
 )
+"""Elements that start quoted history. A bare ``<blockquote>`` is not one: editors
+use it for indentation of the sender's own text."""
 
 
 def html_to_text(markup: str) -> tuple[str, str | None]:

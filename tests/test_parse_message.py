@@ -270,3 +270,14 @@ def test_mailing_list_footer_is_not_statement():
         "ops-users mailing list\nops-users@lists.example.com\n"
     )
     assert split_reply(text).statement == "Thanks, that works."
+
+
+def test_bare_blockquote_is_indentation_but_cite_blockquote_is_history():
+    html = (
+        "<p>Please escalate case 0123456.</p><blockquote><p>Impact: 300 users cannot log in.</p></blockquote>"
+        "<p>Jane</p><blockquote type=\"cite\"><p>Old reply about case 0999999</p></blockquote>"
+    )
+    parsed = parse_message(mail("Subject: x", html, content_type="text/html; charset=utf-8"))
+    assert "300 users cannot log in" in parsed.statement
+    assert "0999999" not in parsed.statement
+    assert parsed.case_numbers == ("0123456", "0999999")
