@@ -98,7 +98,9 @@ def cmd_status(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(report, indent=2))
         return 0
-    print(f"database: {settings.database_url}")
+    from sqlalchemy.engine import make_url
+
+    print(f"database: {make_url(settings.database_url).render_as_string(hide_password=True)}")
     print("escalations by stage: " + (", ".join(f"{k} {v}" for k, v in report["escalations_by_stage"].items())
                                      or "none"))
     print("overdue acknowledgements: " + (", ".join(report["overdue_acknowledgements"]) or "none"))
@@ -107,7 +109,7 @@ def cmd_status(args: argparse.Namespace) -> int:
                                   or "none"))
     print(f"quarantine: {len(report['quarantine'])} message(s)")
     for item in report["quarantine"]:
-        print(f"  #{item['id']} from {item['from']}: {item['subject']!r}: {item['reason']}")
+        print(f"  #{item['id']} from {item['from'] or '(no sender)'}: {item['subject']!r}: {item['reason']}")
     return 0
 
 
@@ -126,7 +128,9 @@ def cmd_retry(args: argparse.Namespace) -> int:
             status = 1
             continue
         print(f"#{row.id}: {row.outcome} ({row.reason})")
-    asyncio.run(daemon.sender.send_due())
+    # Emails it calls for are in the outbox; only the daemon's sender delivers them (so a
+    # retry beside a running daemon cannot send anything twice).
+    print("Any emails are queued; the running daemon (or the next `escalated run --once`) sends them.")
     return status
 
 

@@ -144,7 +144,9 @@ class _Section:
             raise ConfigError(name, "must be a table, like [" + name + "]")
         unknown = sorted(set(data) - _SCHEMA[name])
         if unknown:
-            raise ConfigError(f"{name}.{unknown[0]}", f"unknown key (known: {', '.join(sorted(_SCHEMA[name]))})")
+            others = f" (and unknown {', '.join(f'{name}.{k}' for k in unknown[1:])})" if unknown[1:] else ""
+            raise ConfigError(f"{name}.{unknown[0]}",
+                              f"unknown key{others}; known keys: {', '.join(sorted(_SCHEMA[name]))}")
         self.name = name
         self.data = data
 
@@ -327,7 +329,8 @@ def settings_from_dict(data: dict[str, Any], base_dir: Path | None = None,
     base_dir = base_dir or Path.cwd()
     unknown = sorted(set(data) - set(_SCHEMA))
     if unknown:
-        raise ConfigError(unknown[0], f"unknown section (known: {', '.join(sorted(_SCHEMA))})")
+        others = f" (and unknown {', '.join(unknown[1:])})" if unknown[1:] else ""
+        raise ConfigError(unknown[0], f"unknown section{others}; known sections: {', '.join(sorted(_SCHEMA))}")
     for name in _REQUIRED_SECTIONS:
         if name not in data:
             raise ConfigError(name, f"section [{name}] is required")

@@ -26,6 +26,7 @@ from sqlmodel import Session, func, select
 from escalated.daemon.clock import Clock
 from escalated.daemon.config import Settings
 from escalated.daemon.emails import Mailer
+from escalated.daemon.errors import TemporaryError
 from escalated.daemon.outbound import OWN_MAIL_HEADER
 from escalated.daemon.sources.base import Disposition, FetchedMessage
 from escalated.parsers import ParsedMessage, parse_message
@@ -88,12 +89,14 @@ def own_mail(f: Facts) -> Verdict | None:
 
 
 def auto_reply(f: Facts) -> Verdict | None:
+    """Out-of-office, bounces, list traffic: recorded, never answered."""
     if f.parsed.auto_reply:
         return Verdict(Outcome.IGNORED, f"automatic message ({f.parsed.auto_reply_reason or 'auto-reply'})")
     return None
 
 
 def duplicate(f: Facts) -> Verdict | None:
+    """The same message seen before: same Message-ID, or same bytes when it has none."""
     earlier = q.earlier_copy(f.session, f.inbound)
     if earlier is not None:
         how = "Message-ID" if f.inbound.message_id else "content"
@@ -102,17 +105,27 @@ def duplicate(f: Facts) -> Verdict | None:
 
 
 def unreadable(f: Facts) -> Verdict | None:
+    """Nothing to answer or check without a sender address: kept for a person to look at."""
     if not f.parsed.from_address:
         return Verdict(Outcome.QUARANTINED, "no sender address could be read")
     return None
 
 
 def reply_on_thread(f: Facts) -> Verdict | None:
-    """A reply to one of our emails, or one that carries an [ESC-n] tag."""
-    refs = [*f.parsed.references, f.parsed.in_reply_to or ""]
-    escalation = q.escalation_for_thread(f.session, reversed(refs))
+    """A reply to one of our emails, or one that carries an [ESC-n] tag.
+
+    A reply that refers to our mail by Message-ID is on the thread, whoever
+    sends it (the recipient forwarded or CC'd it). A subject tag alone is easy
+    to type, so it counts only from someone allowed to escalate that case.
+    """
+    refs = [f.parsed.in_reply_to or "", *reversed(f.parsed.references)]
+    escalation = q.escalation_for_thread(f.session, refs)
     if escalation is None and (m := _TAG.search(f.parsed.subject or "")):
-        escalation = q.escalation_by_id(f.session, int(m.group(1)))
+        tagged = q.escalation_by_id(f.session, int(m.group(1)))
+        sender = f.parsed.from_address or ""
+        if tagged is not None and (sender == tagged.requester_email or _sender_allowed(
+                sender, q.case_by_number(f.session, tagged.case_number), f.settings)):
+            escalation = tagged
     if escalation is None:
         return None
     if f.parsed.from_address in _staff(f.settings):
@@ -128,6 +141,12 @@ def case_checks(f: Facts) -> Verdict | None:
         if not parsed.is_escalation:
             return Verdict(Outcome.NOT_AN_ESCALATION, "no escalation wording and no case number")
         return Verdict(Outcome.REJECTED_NO_CASE_NUMBER, "escalation wording but no case number found")
+    if parsed.is_escalation and not _known_sender(f.session, parsed.from_address or "", f.settings,
+                                                  parsed.case_numbers):
+        # Before any look at the case: the answer must not tell a stranger whether it exists.
+        return Verdict(Outcome.REJECTED_NOT_ALLOWED,
+                       f"{parsed.from_address} is not staff, nor a contact, account domain or CSM of any case",
+                       case_number_written=parsed.case_numbers[0])
     case = next((c for n in parsed.case_numbers if (c := q.open_case(f.session, n)) is not None), None)
     if case is None:
         written = parsed.case_numbers[0]
@@ -161,13 +180,39 @@ def _domain(address: str | None) -> str:
     return (address or "").rpartition("@")[2].lower()
 
 
-def _sender_allowed(sender: str, case: Case, settings: Settings) -> bool:
-    """The case's contact or anyone at its domain, its CSM, staff, or anyone at our own domain."""
+#: Domains shared by unrelated people: an address there speaks only for itself.
+PUBLIC_MAIL_DOMAINS = frozenset({
+    "gmail.com", "googlemail.com", "outlook.com", "hotmail.com", "live.com", "msn.com", "yahoo.com",
+    "icloud.com", "me.com", "aol.com", "gmx.com", "gmx.de", "gmx.net", "web.de", "proton.me", "protonmail.com",
+    "mail.com", "yandex.com", "yandex.ru", "mail.ru", "qq.com", "163.com", "zoho.com", "fastmail.com",
+})
+
+
+def _colleague_domain(address: str | None) -> str | None:
+    """The domain that makes two addresses colleagues, or None for a public mail domain."""
+    domain = _domain(address)
+    return domain if domain and domain not in PUBLIC_MAIL_DOMAINS else None
+
+
+def _sender_allowed(sender: str, case: Case | None, settings: Settings) -> bool:
+    """The case's contact or a colleague at its domain, its CSM, staff, or anyone at our own domain."""
+    if case is None:
+        return False
     if not case.contact_email:
         return True  # nothing to check against: the case import did not say who may escalate
     allowed = {case.contact_email.lower(), (case.csm_email or "").lower(), *_staff(settings)}
-    domains = {_domain(case.contact_email), _domain(settings.smtp.from_address)}
+    domains = {_colleague_domain(case.contact_email), _domain(settings.smtp.from_address)} - {None}
     return sender in allowed or _domain(sender) in domains
+
+
+def _known_sender(session: Session, sender: str, settings: Settings, case_numbers: tuple[str, ...]) -> bool:
+    """Staff, our own domain, or the contact, a colleague or the CSM of some case (any case)."""
+    if sender in _staff(settings) or _domain(sender) == _domain(settings.smtp.from_address):
+        return True
+    if q.case_known_to(session, sender, _colleague_domain(sender)):
+        return True
+    # An open case imported without a contact cannot be checked against anyone.
+    return any((c := q.open_case(session, n)) is not None and not c.contact_email for n in case_numbers)
 
 
 def _header_block(raw: bytes) -> str:
@@ -242,14 +287,16 @@ class Intake:
                 stage = "rules"
                 verdict = next(v for rule in RULES if (v := rule(facts)) is not None)
                 stage = f"act on {verdict.outcome.value}"
-                self._act(facts, verdict)
+                reason = self._act(facts, verdict)
                 inbound.outcome = verdict.outcome.value
-                inbound.reason = verdict.reason
+                inbound.reason = reason
                 inbound.decided_at = now
                 session.add(inbound)
             log.info("message #%s from %s: %s (%s)", inbound.id, inbound.from_address, inbound.outcome,
                      inbound.reason)
             return inbound
+        except TemporaryError:
+            raise  # the database's trouble, not the message's: the loop retries later
         except Exception as exc:  # the daemon never dies on a message: quarantine and go on
             log.exception("message #%s could not be processed in stage %r", inbound_id, stage)
             return self.quarantine(inbound_id, stage, f"{type(exc).__name__}: {exc}")
@@ -283,7 +330,8 @@ class Intake:
 
     # --- acting on a verdict -----------------------------------------------------------
 
-    def _act(self, f: Facts, v: Verdict) -> None:
+    def _act(self, f: Facts, v: Verdict) -> str:
+        """Write what the verdict calls for (escalation, outbox rows); returns the reason to record."""
         session, parsed, now, inbound = f.session, f.parsed, f.now, f.inbound
         inbound.case_number = (v.case.number if v.case else None) or v.case_number_written or (
             v.escalation.case_number if v.escalation else None)
@@ -318,13 +366,12 @@ class Intake:
         elif v.outcome in _CUSTOMER_REPLIES:
             if self._replies_this_hour(session, parsed.from_address or "", now) >= REPLIES_PER_ADDRESS_PER_HOUR:
                 # Recorded as what it is, but not answered: a loop guard, said in the reason.
-                v = Verdict(v.outcome, v.reason + "; not answered: reply limit for this address reached")
-                inbound.reason = v.reason
-                return
+                return v.reason + "; not answered: reply limit for this address reached"
             self.mailer.enqueue(session, kind=_CUSTOMER_REPLIES[v.outcome], context=ctx, to=sender, **reply)
         elif v.outcome is Outcome.QUARANTINED:
             self._tell_admins(session, inbound, now, reason=v.reason, parsed=parsed)
         # IGNORED and MANAGER_REPLY: recorded, nothing sent (manager commands come with a later version).
+        return v.reason
 
     def _open_escalation(self, session: Session, f: Facts, case: Case) -> Escalation:
         parsed, now = f.parsed, f.now
@@ -351,9 +398,12 @@ class Intake:
         return escalation
 
     def _replies_this_hour(self, session: Session, address: str, now: datetime) -> int:
+        """Automatic answers (rejections, redirects) to messages from ``address`` in the last hour."""
         return session.exec(
-            select(func.count()).select_from(OutboxEmail).where(
-                OutboxEmail.recipients == address,
+            select(func.count()).select_from(OutboxEmail)
+            .join(InboundMessage, OutboxEmail.inbound_id == InboundMessage.id)
+            .where(
+                InboundMessage.from_address == address,
                 OutboxEmail.kind.in_(list(_CUSTOMER_REPLIES.values())),
                 OutboxEmail.created_at >= now - timedelta(hours=1),
             )

@@ -87,7 +87,7 @@ class OutboxSender:
             context.check_hostname = False
             context.verify_mode = ssl.CERT_NONE
         try:
-            await aiosmtplib.send(
+            refused, _reply = await aiosmtplib.send(
                 row.raw,
                 sender=s.from_address,
                 recipients=row.recipients.split(","),
@@ -100,12 +100,23 @@ class OutboxSender:
                 tls_context=context if s.scheme != "smtp" else None,
                 timeout=s.timeout_s,
             )
+        except aiosmtplib.SMTPRecipientsRefused as exc:
+            # Every recipient refused: temporary only if some refusal was (4xx).
+            codes = [r.code for r in exc.recipients]
+            detail = "; ".join(f"{r.recipient}: {r.code} {r.message}" for r in exc.recipients)
+            if any(400 <= code < 500 for code in codes):
+                raise TemporaryError(f"recipients refused: {detail}") from exc
+            raise PermanentError(f"recipients refused: {detail}") from exc
         except aiosmtplib.SMTPResponseException as exc:
             if 400 <= exc.code < 500:
                 raise TemporaryError(f"{exc.code} {exc.message}") from exc
             raise PermanentError(f"{exc.code} {exc.message}") from exc
         except (aiosmtplib.SMTPException, OSError, TimeoutError) as exc:
             raise TemporaryError(f"{type(exc).__name__}: {exc}") from exc
+        if refused:
+            # Delivered to the others; a partial refusal is not retried (that would resend to all).
+            log.error("email %s (%s): some recipients refused: %s", row.id, row.kind,
+                      "; ".join(f"{address}: {code} {message}" for address, (code, message) in refused.items()))
 
     def _record(self, row_id: int, *, status: OutboxStatus | None, error: str) -> None:
         now = self.clock.now()

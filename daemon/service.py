@@ -25,6 +25,7 @@ from escalated.daemon.render import Renderer
 from escalated.daemon.sources.base import MailboxSource
 from escalated.daemon.sources.maildir import MaildirSource
 from escalated.storage.database import Database
+from escalated.storage.models import InboundMessage
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +37,7 @@ def make_source(settings: MailboxSettings) -> MailboxSource:
     """The mailbox source the URL names (``imap://``, ``imaps://`` or ``maildir://``)."""
     if settings.scheme == "maildir":
         return MaildirSource(settings.path, processed_folder=settings.processed_folder,
-                             quarantine_folder=settings.quarantine_folder, batch_size=settings.fetch_batch_size)
+                             quarantine_folder=settings.quarantine_folder)
     from escalated.daemon.sources.imap import ImapSource
 
     return ImapSource(  # it logs a warning when tls_verify is off
@@ -46,6 +47,18 @@ def make_source(settings: MailboxSettings) -> MailboxSource:
         processed_folder=settings.processed_folder, quarantine_folder=settings.quarantine_folder,
         batch_size=settings.fetch_batch_size, command_timeout_s=settings.command_timeout_s, use_idle=settings.idle,
     )
+
+
+def is_loopback(host: str) -> bool:
+    """True for localhost and the loopback ranges (127.0.0.0/8, ::1)."""
+    import ipaddress
+
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
 
 
 def notify_systemd(state: str) -> None:
@@ -75,21 +88,32 @@ class Daemon:
         self.outbox_wakeup = asyncio.Event()
         if not settings.smtp.tls_verify:
             log.warning("smtp.tls_verify is off: the SMTP server's certificate is NOT checked")
+        if settings.smtp.scheme == "smtp" and not is_loopback(settings.smtp.host):
+            log.warning("smtp.url %s is not encrypted; use smtps:// or smtp+starttls:// beyond loopback",
+                        settings.smtp.url)
 
     async def intake_round(self) -> int:
         """Fetch and handle every waiting message; returns how many were handled."""
         handled = 0
         async for fetched in self.source.fetch():
             inbound, disposition = await asyncio.to_thread(self.intake.handle, fetched)
-            await self.source.finish(fetched, disposition)  # only after the outcome is committed
-            await asyncio.to_thread(self._mark_moved, inbound.id)
-            handled += 1
             self.outbox_wakeup.set()
+            handled += 1
+            try:
+                await self.source.finish(fetched, disposition)  # only after the outcome is committed
+            except (asyncio.CancelledError, ConfigError):
+                raise
+            except Exception as exc:  # noqa: BLE001
+                # The outcome is safe in the database; the message stays in the inbox and is
+                # recognised (not acted on again) and moved on a later round. If the
+                # connection is gone, the next fetch step raises and the loop reconnects.
+                log.warning("message #%s (%s) not moved to %s yet: %s", inbound.id, inbound.outcome,
+                            disposition.value, exc)
+                continue
+            await asyncio.to_thread(self._mark_moved, inbound.id)
         return handled
 
     def _mark_moved(self, inbound_id: int) -> None:
-        from escalated.storage.models import InboundMessage
-
         with self.db.session() as session:
             row = session.get(InboundMessage, inbound_id)
             row.moved = True
@@ -112,7 +136,13 @@ class Daemon:
             asyncio.create_task(self._outbox_loop(), name="outgoing"),
         ]
         try:
-            await ready.wait()
+            # Ready, or a loop ended early (a refused login): then its error ends the daemon.
+            waiting = asyncio.create_task(ready.wait())
+            await asyncio.wait({waiting, *tasks}, return_when=asyncio.FIRST_COMPLETED)
+            waiting.cancel()
+            for task in tasks:
+                if task.done():
+                    task.result()
             notify_systemd("READY=1")
             log.info("escalated is running: mailbox %s, %d manager address(es)",
                      self.source.name, len(self.settings.escalations.managers))

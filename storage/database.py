@@ -14,8 +14,10 @@ from datetime import datetime
 
 from sqlalchemy import event, func
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlmodel import Session, SQLModel, create_engine, select
 
+from escalated.daemon.errors import TemporaryError
 from escalated.storage.models import (
     ACTIVE_STAGES,
     Case,
@@ -52,11 +54,18 @@ class Database:
 
     @contextmanager
     def session(self) -> Iterator[Session]:
-        """One transaction: committed when the block ends normally, rolled back on any exception."""
+        """One transaction: committed when the block ends normally, rolled back on any exception.
+
+        A database that is locked or unreachable raises :class:`TemporaryError`.
+        """
         with Session(self.engine, expire_on_commit=False) as session:
             try:
                 yield session
                 session.commit()
+            except (OperationalError, InterfaceError) as exc:
+                # Locked, unreachable, disk full: the database's trouble, not the message's.
+                session.rollback()
+                raise TemporaryError(f"database: {exc.orig or exc}") from exc
             except BaseException:
                 session.rollback()
                 raise
@@ -94,17 +103,32 @@ def escalation_for_thread(session: Session, message_ids: Iterable[str]) -> Escal
     """The escalation that a reply belongs to, by the Message-IDs it refers to.
 
     Matches our own outbound mail (acknowledgement, notification...) and the
-    customer's original message; the newest reference that matches wins.
+    customer's original message. ``message_ids`` come most recent first
+    (In-Reply-To, then References from the end); the first that matches wins.
     """
-    ids = [m for m in message_ids if m]
+    ids = list(dict.fromkeys(m for m in message_ids if m))
     if not ids:
         return None
-    outbound = session.exec(
-        select(OutboxEmail.escalation_id).where(OutboxEmail.message_id.in_(ids), OutboxEmail.escalation_id.is_not(None))
-    ).first()
-    if outbound is not None:
-        return session.get(Escalation, outbound)
-    return session.exec(select(Escalation).where(Escalation.origin_message_id.in_(ids))).first()
+    by_outbound = dict(session.exec(
+        select(OutboxEmail.message_id, OutboxEmail.escalation_id)
+        .where(OutboxEmail.message_id.in_(ids), OutboxEmail.escalation_id.is_not(None))
+    ).all())
+    by_origin = dict(session.exec(
+        select(Escalation.origin_message_id, Escalation.id).where(Escalation.origin_message_id.in_(ids))
+    ).all())
+    for message_id in ids:
+        escalation_id = by_outbound.get(message_id) or by_origin.get(message_id)
+        if escalation_id is not None:
+            return session.get(Escalation, escalation_id)
+    return None
+
+
+def case_known_to(session: Session, address: str, colleague_domain: str | None) -> bool:
+    """True when ``address`` is some case's contact or CSM, or a colleague (same domain) of a contact."""
+    condition = (Case.contact_email == address) | (Case.csm_email == address)
+    if colleague_domain:
+        condition = condition | Case.contact_email.endswith("@" + colleague_domain)
+    return session.exec(select(Case.id).where(condition).limit(1)).first() is not None
 
 
 def is_our_message_id(session: Session, message_id: str | None) -> bool:

@@ -26,12 +26,11 @@ def key_uid(key: str) -> int:
 class MaildirSource:
     """Reads a Maildir; ``finish()`` moves a message into a Maildir++ sub-folder."""
 
-    def __init__(self, path: Path, *, processed_folder: str = "Processed", quarantine_folder: str = "Quarantine",
-                 batch_size: int = 200) -> None:
+    def __init__(self, path: Path, *, processed_folder: str = "Processed",
+                 quarantine_folder: str = "Quarantine") -> None:
         self.path = Path(path)
         self.name = f"maildir://{self.path}"
         self.folders = {Disposition.PROCESSED: processed_folder, Disposition.QUARANTINED: quarantine_folder}
-        self.batch_size = batch_size
         self._box: mailbox.Maildir | None = None
 
     async def open(self) -> None:

@@ -77,3 +77,14 @@ def test_sigint_also_stops_cleanly(tmp_path, smtp_sink):
             proc.kill()
             proc.wait()
     assert "Traceback" not in log_path.read_text()
+
+
+def test_refused_login_stops_the_daemon_naming_the_key(tmp_path, dovecot, smtp_sink, monkeypatch):
+    monkeypatch.setenv("ESCALATED_TEST_IMAP_PASSWORD", "wrong-password")
+    config = write_config(tmp_path, dovecot.url, smtp_sink.url, password_env="ESCALATED_TEST_IMAP_PASSWORD")
+    load_with_cases(config)
+    result = subprocess.run([sys.executable, "-m", "escalated", "run", "--config", str(config)],
+                            capture_output=True, text=True, timeout=30)
+    assert result.returncode == 78
+    assert "configuration error: mailbox.password:" in result.stderr
+    assert "wrong-password" not in result.stderr
