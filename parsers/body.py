@@ -276,7 +276,7 @@ def raw_payload_text(part: Message) -> str:
         return ""
     text, _ = decode_bytes(text_to_bytes(raw), None)
     text = _MIME_HEADERS.sub("", text.replace("\r\n", "\n"))
-    text = re.sub(r"^--\S+\s*$", "", text, flags=re.M)
+    text = re.sub(r"^--\S+[ \t]*$", "", text, flags=re.M)
     if "<html" in text[:2000].lower():
         text, _ = html_to_text(text)
     return text.strip()

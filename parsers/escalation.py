@@ -31,14 +31,16 @@ _IMPACT_LABEL = (
     r"impacto (?:en el negocio|comercial|empresarial|en la empresa)|impacto|"
     r"(?:zakelijke |bedrijfs)?impact(?: op (?:het|ons|de) bedrijf)?|bedrijfsimpact|gevolgen"
 )
-_LABELLED_SECTION = r"^[\s*_•\-|]*(?:{labels})[\s*_|]*(?::|\s{{2,}}|\t|\s*\|\s*|\s+-\s+)\s*(.*)$"
+_LABELLED_SECTION = (
+    r"^[ \t*_•\-|]{{0,10}}(?:{labels})[ \t*_|]{{0,10}}(?::|[ \t]{{2,}}|\t|[ \t]*\|[ \t]*|[ \t]+-[ \t]+)[ \t]*(.*)$"
+)
 _IMPACT_SECTION = re.compile(_LABELLED_SECTION.format(labels=_IMPACT_LABEL), re.I | re.M)
 _ANY_LABEL = re.compile(
-    r"^[\s*_•\-|]*[A-ZÀ-Ýa-zà-ÿ][\w '’/()-]{1,40}[*_|]*\s*:[*_]*(?:\s|$)", re.M
+    r"^[ \t*_•\-|]{0,10}[A-ZÀ-Ýa-zà-ÿ][\w '’/()-]{1,40}[*_|]{0,3}[ \t]*:[*_]{0,3}(?:\s|$)", re.M
 )
 
 _IMPACT_STRONG = re.compile(
-    r"\b(?:\d[\d.,]*\s*(?:%|k\b)?\s*(?:\w+\s){0,2}(?:users?|employees?|staff|agents?|customers?|"
+    r"\b(?:\d[\d.,]{0,15}\s?(?:%|k\b)?\s?(?:\w{1,30}\s){0,2}(?:users?|employees?|staff|agents?|customers?|"
     r"people|ppl|persons|colleagues|technicians|operators|engineers|pickers|integrations|devices|"
     r"systems|machines|terminals|subscribers|accounts|tenants|countries|offices|plants|factories|"
     r"lines|suppliers|patients|students|"
@@ -51,7 +53,7 @@ _IMPACT_STRONG = re.compile(
     r"down|idle|offline|unavailable|unusable|fail(?:s|ed|ing|ures?)?|compliance|sales|ventas|"
     r"verkauf\w*|ventes|verkoop|losing|lose|lost|costs? us|perdemos|pérdidas|verlieren|perdons|"
     r"verliezen|parad[ao]s?|detenid[ao]s?|caíd[ao]s?|steht still|à l'arrêt|en panne|"
-    r"(?:usd|eur|gbp|chf|\$|€|£)\s?\d[\d.,]*k?)(?!\w)",
+    r"(?:usd|eur|gbp|chf|\$|€|£)\s?\d[\d.,]{0,15}k?)(?!\w)",
 )
 
 _REASONS: tuple[tuple[str, re.Pattern[str]], ...] = (
@@ -237,7 +239,10 @@ def _section(regex: re.Pattern[str], text: str) -> str | None:
 
 
 def _sentences(text: str) -> list[str]:
-    flat = re.sub(r"[ \t]*\n[ \t]*(?=[a-zà-ÿ0-9])", " ", text)  # re-join wrapped lines
+    # Re-join wrapped lines (a line continuing in lower case). Lines are stripped
+    # in Python first: "[ \t]*\n" would rescan long runs of spaces at every position.
+    text = "\n".join(line.strip() for line in text.split("\n"))
+    flat = re.sub(r"\n(?=[a-zà-ÿ0-9])", " ", text)
     parts = re.split(r"(?<=[.!?])\s+|\n+", flat)
     return [p.strip(" -*•\t") for p in parts if p.strip(" -*•\t")]
 
@@ -254,9 +259,11 @@ def business_impact(text: str) -> str | None:
         return section
     picked = []
     for sentence in _sentences(text):
+        if len(sentence) > 400:
+            continue
         lowered = _lower(sentence)
         strong = _IMPACT_STRONG.search(lowered)
-        if len(sentence) > 400 or _ESCALATION.search(lowered) and not strong:
+        if _ESCALATION.search(lowered) and not strong:
             continue
         if strong:
             picked.append(sentence)

@@ -21,7 +21,6 @@ _BREAKS = re.compile(r"<\s*(br|/p|/div|/tr|/li|/h\d|/table|/blockquote)\b[^>]*>"
 _CELLS = re.compile(r"<\s*/t[dh]\s*>", re.I)
 _TAGS = re.compile(r"<[^>]*>")
 _BLANKS = re.compile(r"\n[ \t\xa0]*\n(?:[ \t\xa0]*\n)+")
-_TRAILING = re.compile(r"[ \t\xa0]+\n")
 
 
 def strip_tags(markup: str) -> str:
@@ -36,7 +35,7 @@ def strip_tags(markup: str) -> str:
 def tidy(text: str) -> str:
     """Trim trailing spaces and collapse runs of blank lines to one."""
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\xa0", " ")
-    text = _TRAILING.sub("\n", text + "\n")
+    text = "\n".join(line.rstrip(" \t") for line in text.split("\n")) + "\n"
     return _BLANKS.sub("\n\n", text).strip("\n")
 
 

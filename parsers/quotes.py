@@ -266,10 +266,9 @@ def _cut_signature(
 ) -> list[str]:
     end = len(lines)
     for i, line in enumerate(lines):
-        if i > 0 and (_SIGNATURE_DASHES.match(line) or _MOBILE_FOOTER.match(line)):
-            end = i
-            break
-        if _MOBILE_FOOTER.match(line):
+        if len(line) > 200:
+            continue  # footers are short; long lines would only cost regex time
+        if _SIGNATURE_DASHES.match(line) and i > 0 or _MOBILE_FOOTER.match(line.strip()):
             end = i
             break
     lines = _cut_list_footer(lines[:end])
@@ -291,7 +290,7 @@ def _cut_signature(
 
 def _cut_sign_off(lines: list[str]) -> list[str]:
     for i in range(len(lines) - 1, -1, -1):
-        if not _SIGN_OFF.match(lines[i]):
+        if len(lines[i]) > 60 or not _SIGN_OFF.match(lines[i].strip()):
             continue
         tail = [ln for ln in lines[i + 1 :] if ln.strip()]
         if len(tail) <= 12 and all(len(ln.strip()) <= 90 for ln in tail) and any(

@@ -281,3 +281,27 @@ def test_bare_blockquote_is_indentation_but_cite_blockquote_is_history():
     assert "300 users cannot log in" in parsed.statement
     assert "0999999" not in parsed.statement
     assert parsed.case_numbers == ("0123456", "0999999")
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type"),
+    [
+        ("Impact" + " " * 19000 + "x", "text/plain"),
+        ("1" * 300000, "text/plain"),
+        ("case " * 100000, "text/plain"),
+        ("On a@b.example\n" * 30000, "text/plain"),
+        ("-----\n" * 50000, "text/plain"),
+        ("Impact:\n" * 30000, "text/plain"),
+        ("<p>a" + " " * 300000 + "b</p>", "text/html"),
+        ("<div>" * 100000 + "x", "text/html"),
+        ("> " * 200000, "text/plain"),
+    ],
+    ids=["impact-spaces", "digits", "case-spam", "attribution-spam", "dash-lines", "labels", "html-spaces",
+         "html-nesting", "quote-marks"],
+)
+def test_pathological_bodies_parse_quickly(body, content_type):
+    import time
+
+    started = time.perf_counter()
+    parse_message(mail("Subject: x", body, content_type=f"{content_type}; charset=utf-8"))
+    assert time.perf_counter() - started < 1.0
