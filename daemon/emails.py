@@ -14,7 +14,13 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session
 
 from escalated.daemon.config import Settings
-from escalated.daemon.outbound import compose, new_message_id, thread_references, to_bytes
+from escalated.daemon.outbound import (
+    MAX_ATTACHED_ORIGINAL_BYTES,
+    compose,
+    new_message_id,
+    thread_references,
+    to_bytes,
+)
 from escalated.daemon.render import Renderer
 from escalated.parsers import ParsedMessage
 from escalated.storage.models import Case, Escalation, InboundMessage, OutboxEmail, OutboxStatus
@@ -81,6 +87,7 @@ class Mailer:
             "inbound": None,
             "now": format_time(now, self.zone),
             "config_path": str(self.settings.source_file) if self.settings.source_file else None,
+            "original_attached": False,
         }
 
     def message_context(self, parsed: ParsedMessage) -> dict[str, Any]:
@@ -149,8 +156,16 @@ class Mailer:
         references: Sequence[str] = (),
         escalation: Escalation | None = None,
         inbound: InboundMessage | None = None,
+        attach_original: bool = False,
     ) -> OutboxEmail:
-        """Render ``kind`` and add it to the outbox in ``session``; returns the row (its Message-ID is final)."""
+        """Render ``kind`` and add it to the outbox in ``session``; returns the row (its Message-ID is final).
+
+        ``attach_original`` attaches the inbound message as it arrived (when not too large).
+        """
+        original = inbound.raw if attach_original and inbound is not None else None
+        if original is not None and len(original) > MAX_ATTACHED_ORIGINAL_BYTES:
+            original = None
+        context = {**context, "original_attached": original is not None}
         rendered = self.renderer.render(kind, context)
         message_id = new_message_id(self.settings.smtp.from_address)
         recipients = list(dict.fromkeys(a.lower() for a in [*to, *cc] if a))
@@ -164,6 +179,7 @@ class Mailer:
             in_reply_to=in_reply_to,
             references=thread_references(in_reply_to, references),
             tag=escalation.number if escalation is not None else "",
+            original=original,
         )
         row = OutboxEmail(
             message_id=message_id,

@@ -352,7 +352,8 @@ class Intake:
             ack = self.mailer.enqueue(session, kind="customer/acknowledgement", context=ctx, to=sender, cc=cc,
                                       escalation=escalation, **reply)
             brief = self.mailer.enqueue(session, kind="managers/notification", context=ctx,
-                                        to=list(self.settings.escalations.managers), escalation=escalation, **reply)
+                                        to=list(self.settings.escalations.managers), escalation=escalation,
+                                        attach_original=True, **reply)
             escalation.customer_thread_id = ack.message_id
             escalation.managers_thread_id = brief.message_id
             session.add(escalation)
@@ -362,7 +363,8 @@ class Intake:
             ctx["case"] = ctx["case"] or self.mailer.case_context(q.case_by_number(session, escalation.case_number))
             self.mailer.enqueue(session, kind="managers/follow-up", context=ctx,
                                 to=list(self.settings.escalations.managers), now=now, inbound=inbound,
-                                in_reply_to=escalation.managers_thread_id, references=[], escalation=escalation)
+                                in_reply_to=escalation.managers_thread_id, references=[], escalation=escalation,
+                                attach_original=True)
         elif v.outcome in _CUSTOMER_REPLIES:
             if self._replies_this_hour(session, parsed.from_address or "", now) >= REPLIES_PER_ADDRESS_PER_HOUR:
                 # Recorded as what it is, but not answered: a loop guard, said in the reason.

@@ -50,8 +50,13 @@ def compose(
     in_reply_to: str | None = None,
     references: Sequence[str] = (),
     tag: str = "",
+    original: bytes | None = None,
 ) -> EmailMessage:
-    """One multipart/alternative email (plain text first, then HTML), ready to send as bytes."""
+    """One multipart/alternative email (plain text first, then HTML), ready to send as bytes.
+
+    ``original``, when given, is attached as ``original.eml`` so the reader can
+    open the message exactly as it arrived (see :func:`attach_original`).
+    """
     msg = EmailMessage()
     msg["From"] = from_header
     msg["To"] = ", ".join(to)
@@ -70,4 +75,24 @@ def compose(
     msg[OWN_MAIL_HEADER] = tag or "yes"
     msg.set_content(rendered.text)
     msg.add_alternative(rendered.html, subtype="html")
+    if original is not None:
+        attach_original(msg, original)
     return msg
+
+
+#: Larger originals are not attached (the notification says where to find them).
+MAX_ATTACHED_ORIGINAL_BYTES = 10 * 1024 * 1024
+
+
+def attach_original(msg: EmailMessage, raw: bytes) -> None:
+    """Attach a received message unchanged.
+
+    As ``message/rfc822`` when it is plain 7-bit text with short lines (RFC 2046
+    allows no base64 there), else base64 as ``application/octet-stream``: mail
+    clients open an ``.eml`` attachment either way, and the bytes stay exact.
+    """
+    seven_bit = raw.isascii() and b"\0" not in raw and all(len(line) <= 998 for line in raw.split(b"\n"))
+    if seven_bit:
+        msg.add_attachment(raw, maintype="message", subtype="rfc822", cte="7bit", filename="original.eml")
+    else:
+        msg.add_attachment(raw, maintype="application", subtype="octet-stream", filename="original.eml")

@@ -90,6 +90,12 @@ def test_accepted_sends_acknowledgement_and_managers_notification(box, settings,
     assert "[ESC-1]" in brief[0].message["Subject"] and "01234567" in brief[0].message["Subject"]
     assert_threaded_on(brief[0], mail.message_id)
     assert ack[0].message.get_body(("html",)) is not None
+    # managers can open the message exactly as it arrived; the customer gets no attachment
+    (attached,) = list(brief[0].message.iter_attachments())
+    assert attached.get_filename() == "original.eml" and attached.get_content_type() == "message/rfc822"
+    assert attached.get_payload()[0].as_bytes().replace(b"\r\n", b"\n").endswith(raw.split(b"\r\n\r\n", 1)[1]
+                                                                                .replace(b"\r\n", b"\n"))
+    assert list(ack[0].message.iter_attachments()) == []
     assert box.count("INBOX") == 0 and box.count("Processed") == 1
 
 
@@ -460,3 +466,14 @@ def test_a_data_refusal_fails_that_email_and_the_rest_still_go(box, settings, sm
     with Database(settings.database_url).session() as session:
         statuses = sorted(r.status for r in session.exec(select(OutboxEmail)))
     assert statuses == ["failed", "sent"]
+
+
+def test_an_8bit_original_is_attached_byte_for_byte(box, settings, smtp_sink):
+    raw = Mail(body="Bitte eskalieren: Case 01234567. Gesch\u00e4ftliche Auswirkung: 40 Filialen.\n").bytes()
+    raw = raw.replace(b'charset="utf-8"', b'charset="utf-8"\r\nContent-Transfer-Encoding: 8bit')
+    box.deliver(raw)
+    run_once(settings)
+    brief = smtp_sink.wait_for(2) and smtp_sink.to(MANAGERS)[0]
+    (attached,) = list(brief.message.iter_attachments())
+    assert attached.get_filename() == "original.eml"
+    assert attached.get_content() == raw
