@@ -161,6 +161,7 @@ def _parse(
         missing=missing,
         body_reason=body.body_reason,
         problems=tuple(dict.fromkeys(problems)),
+        forwarded_from=reply.forwarded_from,
     )
 
 

@@ -33,6 +33,9 @@ class ParsedMessage:
     ``missing`` lists what the process asks for and the mail lacks, as keys among
     ``"business_impact"``, ``"steps_taken"``, ``"contact"``, ``"availability"``,
     ``"logs"`` (the acknowledgement turns them into a request).
+
+    ``forwarded_from`` is set when the statement carries a forwarded message as
+    content (a CSM forwarding the customer's mail): the address it came from.
     """
 
     message_id: str | None = None
@@ -61,6 +64,7 @@ class ParsedMessage:
     missing: tuple[str, ...] = ()
     body_reason: str | None = None
     problems: tuple[str, ...] = ()
+    forwarded_from: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
@@ -93,6 +97,7 @@ class ParsedMessage:
             "missing": list(self.missing),
             "body_reason": self.body_reason,
             "problems": list(self.problems),
+            "forwarded_from": self.forwarded_from,
         }
         data.update(self.extra)
         return data

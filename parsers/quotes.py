@@ -113,13 +113,16 @@ class ReplyParts:
     """A reply split up: ``statement`` is what the sender wrote now.
 
     ``new_text`` is the statement with its signature still on (contact details
-    live there); ``quoted`` is everything cut away as history.
+    live there); ``quoted`` is everything cut away as history;
+    ``forwarded_from`` is the lower-case address in the From line of the first
+    forwarded message kept as content.
     """
 
     statement: str
     new_text: str
     quoted: str
     forwarded_kept: bool
+    forwarded_from: str | None = None
 
 
 def _is_wrote_line(lines: list[str], i: int) -> int:
@@ -218,6 +221,15 @@ def _skip_forward_header(lines: list[str], i: int) -> int:
             continue
         break
     return j
+
+
+def _from_address(header_lines: list[str]) -> str | None:
+    for line in header_lines:
+        if _HEADER_FROM.match(line):
+            match = re.search(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+", line)
+            if match:
+                return match.group(0).lower()
+    return None
 
 
 def _cut_name_block(lines: list[str], sender_name: str) -> list[str]:
@@ -327,6 +339,7 @@ def split_reply(
     kept: list[str] = []
     quoted: list[str] = []
     forwarded_kept = False
+    forwarded_from: str | None = None
     i = 0
     while i < len(lines):
         if lines[i].lstrip().startswith(">"):
@@ -348,12 +361,16 @@ def split_reply(
         if kind == "forward" and keep_forwarded:
             forwarded_kept = True
             kept.append("")
-            i = _skip_forward_header(lines, i)
+            end = _skip_forward_header(lines, i)
+            forwarded_from = forwarded_from or _from_address(lines[i:end])
+            i = end
             continue
         if kind == "forward" and not any(ln.strip() for ln in kept):
             # A forward with nothing written above it: the forwarded mail is the content.
             forwarded_kept = True
-            i = _skip_forward_header(lines, i)
+            end = _skip_forward_header(lines, i)
+            forwarded_from = forwarded_from or _from_address(lines[i:end])
+            i = end
             continue
         if kind == "wrote":
             span = _is_wrote_line(lines, i)
@@ -386,4 +403,5 @@ def split_reply(
         new_text=new_text,
         quoted="\n".join(quoted).replace(QUOTE_MARK, ""),
         forwarded_kept=forwarded_kept,
+        forwarded_from=forwarded_from,
     )

@@ -186,6 +186,8 @@ def test_forward_by_csm_keeps_customer_text():
     )
     parsed = parse_message(mail("Subject: Fwd: Case 0765432", body))
     assert "warehouse is halted" in parsed.statement
+    assert parsed.forwarded_from == "c@customer.example"
+    assert parsed.to_json()["forwarded_from"] == "c@customer.example"
     assert parsed.case_number == "0765432"
     assert parsed.business_impact
 
