@@ -12,6 +12,7 @@ mail-parser-reply side by side.
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import os
 import re
@@ -98,7 +99,7 @@ def ours_no_sign_off(text: str) -> str:
 
 
 def mail_parser_reply(text: str) -> str:
-    from mailparser_reply import EmailReplyParser
+    from mailparser_reply import EmailReplyParser  # bench-only dependency
 
     languages = ["en", "de", "fr", "es", "nl", "it", "sv", "pl", "da", "cs", "zh"]
     return EmailReplyParser(languages=languages).parse_reply(text) or ""
@@ -227,11 +228,17 @@ def main(argv: list[str] | None = None) -> int:
     print("\nQuote stripping (exact match after whitespace normalisation)")
     print(f"{'splitter':<28}{'discourse trimmed':>20}{'talon replies':>16}")
     for label, splitter in SPLITTERS.items():
+        if splitter is mail_parser_reply and importlib.util.find_spec("mailparser_reply") is None:
+            print(f"{label:<28}not installed (pip install mail-parser-reply)")
+            continue
         d_ok, d_n = discourse_score(args.corpus, splitter, args.verbose and label.endswith("kept)"))
         t_ok, t_n = talon_score(args.corpus, splitter)
         print(f"{label:<28}{f'{d_ok}/{d_n} {d_ok / d_n:.0%}':>20}{f'{t_ok}/{t_n} {t_ok / t_n:.0%}':>16}")
     if args.html:
-        html_comparison(args.corpus)
+        if importlib.util.find_spec("html2text") is None:
+            print("html2text not installed (pip install html2text): HTML comparison skipped")
+        else:
+            html_comparison(args.corpus)
     return 0
 
 

@@ -20,6 +20,8 @@ from escalated.parsers.model import Attachment
 
 MAX_PARTS = 500
 """Parts beyond this many are not examined (MIME bombs)."""
+SMALL_INLINE_IMAGE_BYTES = 20_000
+"""Inline images below this size are taken for signature logos, not screenshots."""
 MAX_DEPTH = 60
 """Nesting deeper than this is not walked (:func:`extract_body` then reports ``too_deep``)."""
 
@@ -34,6 +36,8 @@ class BodyResult:
     body_reason: str | None = None
     problems: list[str] = field(default_factory=list)
     has_pasted_rfc822: bool = False
+    evidence_attachments: int = 0
+    """Attachments that can be logs or screenshots: all but small inline images (logos)."""
     too_deep: bool = False
 
 
@@ -151,9 +155,13 @@ class _Walker:
         size = _base64_size(part)
         if size is None:
             size = len(_payload_bytes(part, self.result.problems))
-        self.result.attachments.append(
-            Attachment(filename=_filename(part), content_type=_content_type(part), size=size)
+        ctype = _content_type(part)
+        self.result.attachments.append(Attachment(filename=_filename(part), content_type=ctype, size=size))
+        inline = part.get("Content-ID") is not None or (
+            (raw_header(part, "Content-Disposition") or "").strip().lower().startswith("inline")
         )
+        if not (ctype.startswith("image/") and inline and size < SMALL_INLINE_IMAGE_BYTES):
+            self.result.evidence_attachments += 1
 
     def body(self, part: Message, depth: int = 0) -> list[tuple[str, bool]]:
         """Texts of ``part`` in reading order; attachments collected on the way."""

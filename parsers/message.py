@@ -121,7 +121,7 @@ def _parse(
     steps = steps_taken(statement)
     phone = contact_phone(reply.new_text[:MAX_STATEMENT_CHARS])
     available = availability(statement)
-    log_present = bool(body.attachments) or has_pasted_log(reply.new_text)
+    log_present = body.evidence_attachments > 0 or has_pasted_log(reply.new_text)
     missing = tuple(
         key
         for key, present in (

@@ -307,3 +307,22 @@ def test_pathological_bodies_parse_quickly(body, content_type):
     started = time.perf_counter()
     parse_message(mail("Subject: x", body, content_type=f"{content_type}; charset=utf-8"))
     assert time.perf_counter() - started < 1.0
+
+
+def test_signature_logo_is_not_evidence_but_a_screenshot_is():
+    def with_inline_image(size: int) -> bytes:
+        import base64
+
+        data = base64.b64encode(b"\x89PNG" + b"\x00" * size).decode()
+        return (
+            "From: a@b.example\nContent-Type: multipart/related; boundary=r\n\n--r\n"
+            "Content-Type: text/html; charset=utf-8\n\n<p>Please escalate case 0123456.</p>"
+            '<img src="cid:logo">\n--r\nContent-Type: image/png\nContent-ID: <logo>\n'
+            f"Content-Transfer-Encoding: base64\n\n{data}\n--r--\n"
+        ).encode()
+
+    logo = parse_message(with_inline_image(3_000))
+    assert len(logo.attachments) == 1
+    assert "logs" in logo.missing
+    screenshot = parse_message(with_inline_image(200_000))
+    assert "logs" not in screenshot.missing
