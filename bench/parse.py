@@ -117,7 +117,7 @@ def main(argv: list[str] | None = None) -> int:
             seconds = args.seconds if len(raw) < 1_000_000 else max(args.seconds, 3.0)
             print(
                 f"{label:<24}{len(raw):>10}  {name:<16}{rate(func, raw, seconds):>10.1f}"
-                f"{peak_kib(func, raw):>11.0f}"
+                f"{peak_kib(func, raw):>11.1f}"
             )
     return 0
 
