@@ -129,7 +129,8 @@ def discourse_score(corpus: Path, splitter, verbose: bool = False) -> tuple[int,
 
 
 def talon_score(corpus: Path, splitter) -> tuple[int, int]:
-    """``(matches, cases)`` on talon: full .eml replies must reduce to their expected reply text."""
+    """``(matches, cases)`` on talon: .eml replies must reduce to their expected reply text, HTML
+    replies to "Hi. I am fine. Thanks, Alex", and the two Outlook HTML samples to theirs."""
     base = corpus / "mailgun-talon"
     hits = total = 0
     for path in sorted((base / "standard_replies").glob("*.eml")):
@@ -145,6 +146,13 @@ def talon_score(corpus: Path, splitter) -> tuple[int, int]:
         got = re.sub(r"\s+", " ", splitter(text)).strip()
         hits += got == "Hi. I am fine. Thanks, Alex"
         total += 1
+    from escalated.parsers.html_text import html_to_text
+
+    for name, expected in (("OLK_SRC_BODY_SECTION.html", "Reply"), ("reply-separated-by-hr.html", "Hi there")):
+        if (base / name).exists():
+            text, _ = html_to_text((base / name).read_text(errors="replace"))
+            hits += re.sub(r"\s+", " ", splitter(text)).strip() == expected
+            total += 1
     return hits, total
 
 

@@ -54,6 +54,9 @@ _QUOTE_START = re.compile(
 use it for indentation of the sender's own text."""
 
 
+_RULE = re.compile(r"<hr\b[^>]*>", re.I)
+
+
 def html_to_text(markup: str) -> tuple[str, str | None]:
     """Convert HTML to text; return ``(text, problem)``; never raises.
 
@@ -63,6 +66,8 @@ def html_to_text(markup: str) -> tuple[str, str | None]:
     """
     markup = markup[:MAX_HTML_CHARS]
     markup = _QUOTE_START.sub(lambda m: f"<p>{QUOTE_MARK}</p>{m.group(0)}", markup, count=50)
+    # A rule is a separator line (Outlook puts one above the quoted header block).
+    markup = _RULE.sub("<div>______________________________</div>", markup)
     if not markup.strip():
         return "", None
     try:
