@@ -11,10 +11,12 @@ import re
 from collections.abc import Sequence
 from functools import lru_cache
 
-_NUMBER = r"((?:[a-z]{1,4}-?)?\d{4,12})(?![\d/.:-]\d|\d)"
+# 5 to 12 digits, or 4 with a leading zero ("0123"): a bare 4-digit number after
+# "case" is far more often a year or a count ("in case 2024", "case 1500 users").
+_NUMBER = r"((?:[a-z]{1,4}-?)?(?:0\d{3,11}|[1-9]\d{4,11}))(?![\d/.:-]\d|\d)"
 DEFAULT_CASE_PATTERNS: tuple[str, ...] = (
     # English: Case 01234567, case #0123456, case no. 123456, Case Number: 0123, [Case 0123]
-    r"\b(?:support\s+)?case\s*(?:number|num|no|nr|id|ref(?:erence)?)?\s*\.?\s*(?:[:#=]|is)?\s*#?\s*"
+    r"(?<!\bin )\b(?:support\s+)?case\s*(?:number|num|no|nr|id|ref(?:erence)?)?\s*\.?\s*(?:[:#=]|is)?\s*#?\s*"
     + _NUMBER,
     # German, Dutch: Fall 0123, Fallnummer: 0123, Ticketnummer, Vorgang, zaaknummer, casenummer
     r"\b(?:fall|fallnummer|vorgang|vorgangsnummer|ticket|ticketnummer|ticket-nr|zaak|zaaknummer|"

@@ -159,6 +159,8 @@ def test_attachments_sizes_are_decoded_sizes():
         ("numéro de dossier : 0123456", ("0123456",)),
         ("caso #0456789", ("0456789",)),
         ("zaaknummer 0987654", ("0987654",)),
+        ("[Case 0123] and case CS0012345", ("0123", "CS0012345")),
+        ("In case 50000 users log in at once, and in the 2024 case 2024 review", ()),
     ],
 )
 def test_case_numbers(text, expected):
