@@ -121,6 +121,14 @@ _REASONS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ),
 )
 
+_REASON_SECTION = re.compile(
+    _LABELLED_SECTION.format(
+        labels=r"reason(?: for (?:the )?escalation)?|escalation reason|grund(?: der eskalation)?|"
+        r"eskalationsgrund|raison(?: de l'escalade)?|motif|motivo(?: de(?:l)? escalamiento)?|reden(?: van escalatie)?"
+    ),
+    re.I | re.M,
+)
+
 _REASON_WEIGHTS = {
     "first_response_sla_missed": 2,
     "operations_halted": 1,
@@ -280,8 +288,19 @@ def reason_category(text: str) -> str | None:
     mentions, ties broken in that order. Outage words ("down", "critical",
     "cannot") weigh half as much as the other situations' cues: an escalation
     that says "no response yet" or "now affects everyone" usually also
-    describes an outage, but the outage is not why it escalates now.
+    describes an outage, but the outage is not why it escalates now. A
+    labelled "Reason:" section ("Grund:", "Raison :", "Motivo:", "Reden:") is
+    read first.
     """
+    section = _section(_REASON_SECTION, text)
+    if section:
+        stated = _classify(section)
+        if stated:
+            return stated
+    return _classify(text)
+
+
+def _classify(text: str) -> str | None:
     best = None
     best_score = 0
     text = _lower(text)

@@ -328,3 +328,11 @@ def test_signature_logo_is_not_evidence_but_a_screenshot_is():
     assert "logs" in logo.missing
     screenshot = parse_message(with_inline_image(200_000))
     assert "logs" not in screenshot.missing
+
+
+def test_labelled_reason_section_wins_over_outage_words_elsewhere():
+    body = (
+        "Please escalate case 0123456.\n\nImpact: the warehouse is down, operations halted, critical.\n\n"
+        "Reason: we opened it 2 days ago and nobody has responded yet.\n"
+    )
+    assert parse_message(mail("Subject: x", body)).reason_category == "first_response_sla_missed"
