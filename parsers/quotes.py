@@ -52,14 +52,14 @@ _FORWARD_SEPARATOR = re.compile(
 )
 _HEADER_FROM = re.compile(
     r"^\s*[*_]{0,2}(?:From|Von|De|Van|Da|Från|Fra|Od|От|Від|Kimden|Lähettäjä|Feladó|"
-    r"Expéditeur|Remitente|发件人|寄件者)\s*[*_]{0,2}\s*[:：]",
+    r"Expéditeur|Remitente|发件人|寄件者)\s*(?:[*_]{1,2}\s*)?[:：]",
     re.I,
 )
 _HEADER_OTHER = re.compile(
     r"^\s*[*_]{0,2}(?:Sent|Date|Datum|Gesendet|Envoyé|Envoye|Enviado|Enviada|Verzonden|"
     r"Verstuurd|Skickat|Sendt|Inviato|Data|Wysłano|Отправлено|Дата|Надіслано|To|An|À|A|Para|"
     r"Aan|Till|Til|Do|Кому|Subject|Betreff|Objet|Asunto|Onderwerp|Oggetto|Assunto|Ämne|"
-    r"Emne|Temat|Тема|Cc|Kopie|发送时间|收件人|主题)\s*[*_]{0,2}\s*[:：]",
+    r"Emne|Temat|Тема|Cc|Kopie|发送时间|收件人|主题)\s*(?:[*_]{1,2}\s*)?[:：]",
     re.I,
 )
 _UNDERSCORES = re.compile(r"^\s*(?:_{10,}|-{10,})\s*$")

@@ -311,6 +311,24 @@ def test_pathological_bodies_parse_quickly(body, content_type):
     assert time.perf_counter() - started < 1.0
 
 
+RUNS = [" ", "\t", ".", "-", "*", ":", "=", "a1", "> ", "On ", "_", "*_", " :", "Impact ", "\xa0", "0",
+        "x@y.z ", "\u3000"]
+
+
+@pytest.mark.parametrize("content_type", ["text/plain", "text/html"])
+@pytest.mark.parametrize("run", RUNS, ids=[repr(r) for r in RUNS])
+def test_long_runs_of_one_thing_between_words_parse_quickly(run, content_type):
+    """No regular expression backtracks quadratically: a 100,000-long run between two words.
+
+    ("A" + 300,000 spaces + "b" once took 395 s: two \\s* around an optional group.)
+    """
+    import time
+
+    started = time.perf_counter()
+    parse_message(mail("Subject: x", "A" + run * 100000 + "b", content_type=f"{content_type}; charset=utf-8"))
+    assert time.perf_counter() - started < 1.0
+
+
 def test_signature_logo_is_not_evidence_but_a_screenshot_is():
     def with_inline_image(size: int) -> bytes:
         import base64
