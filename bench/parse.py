@@ -111,12 +111,15 @@ def main(argv: list[str] | None = None) -> int:
     }
     contenders = {"stdlib compat32": email.message_from_bytes, "parse_message": parse_message}
     print(f"Python {sys.version.split()[0]}, one core, {args.seconds:g} s per measurement")
-    print(f"{'message':<24}{'bytes':>10}  {'parser':<16}{'msgs/s':>10}{'peak KiB':>11}")
+    print(f"{'message':<24}{'bytes':>10}  {'parser':<16}{'msgs/s':>10}{'vs stdlib':>10}{'peak KiB':>11}")
     for label, raw in messages.items():
+        baseline = None
         for name, func in contenders.items():
             seconds = args.seconds if len(raw) < 1_000_000 else max(args.seconds, 3.0)
+            speed = rate(func, raw, seconds)
+            baseline = baseline or speed  # the stdlib parser, measured first in the same process
             print(
-                f"{label:<24}{len(raw):>10}  {name:<16}{rate(func, raw, seconds):>10.1f}"
+                f"{label:<24}{len(raw):>10}  {name:<16}{speed:>10.1f}{speed / baseline:>9.2f}x"
                 f"{peak_kib(func, raw):>11.1f}"
             )
     return 0
