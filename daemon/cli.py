@@ -114,6 +114,7 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 
 def cmd_retry(args: argparse.Namespace) -> int:
+    from escalated.daemon.errors import TemporaryError
     from escalated.daemon.service import Daemon
 
     settings = _load(args.config)
@@ -127,6 +128,9 @@ def cmd_retry(args: argparse.Namespace) -> int:
             print(f"error: {exc}", file=sys.stderr)
             status = 1
             continue
+        except TemporaryError as exc:
+            print(f"error: #{inbound_id} stays quarantined, try again later: {exc}", file=sys.stderr)
+            return 75
         print(f"#{row.id}: {row.outcome} ({row.reason})")
     # Emails it calls for are in the outbox; only the daemon's sender delivers them (so a
     # retry beside a running daemon cannot send anything twice).

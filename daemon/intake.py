@@ -135,31 +135,39 @@ def reply_on_thread(f: Facts) -> Verdict | None:
 
 
 def case_checks(f: Facts) -> Verdict | None:
-    """Case number present, case open, sender allowed, no escalation already running, escalation wording."""
+    """Case number present, sender allowed, case open, no escalation already running, escalation wording.
+
+    What a sender who may not escalate a case is told never depends on that
+    case's state: an escalation request gets "not allowed", anything else the
+    redirect to normal support. Only the contacts, colleagues and CSM of some
+    case (and staff) can tell an unknown number from one that exists.
+    """
     parsed = f.parsed
+    sender = parsed.from_address or ""
     if not parsed.case_numbers:
         if not parsed.is_escalation:
             return Verdict(Outcome.NOT_AN_ESCALATION, "no escalation wording and no case number")
         return Verdict(Outcome.REJECTED_NO_CASE_NUMBER, "escalation wording but no case number found")
-    if parsed.is_escalation and not _known_sender(f.session, parsed.from_address or "", f.settings,
-                                                  parsed.case_numbers):
-        # Before any look at the case: the answer must not tell a stranger whether it exists.
-        return Verdict(Outcome.REJECTED_NOT_ALLOWED,
-                       f"{parsed.from_address} is not staff, nor a contact, account domain or CSM of any case",
-                       case_number_written=parsed.case_numbers[0])
+    written = parsed.case_numbers[0]
+
+    def refused(why: str) -> Verdict:
+        if parsed.is_escalation:
+            return Verdict(Outcome.REJECTED_NOT_ALLOWED, why, case_number_written=written)
+        return Verdict(Outcome.NOT_AN_ESCALATION, f"no escalation wording; {why}")
+
+    if not _known_sender(f.session, sender, f.settings, parsed.case_numbers):
+        return refused(f"{sender} is not staff, nor a contact, colleague or CSM of any case")
     case = next((c for n in parsed.case_numbers if (c := q.open_case(f.session, n)) is not None), None)
     if case is None:
-        written = parsed.case_numbers[0]
-        known = q.case_by_number(f.session, written)
-        why = f"case {written} is closed" if known else f"case {written} is unknown"
+        closed = q.case_by_number(f.session, written)
+        if closed is not None and not _sender_allowed(sender, closed, f.settings):
+            return refused(f"{sender} is not a contact, colleague or CSM of case {written} (closed)")
+        why = f"case {written} is closed" if closed else f"case {written} is unknown"
         if not parsed.is_escalation:
             return Verdict(Outcome.NOT_AN_ESCALATION, f"no escalation wording ({why})", case_number_written=written)
         return Verdict(Outcome.REJECTED_NO_OPEN_CASE, why, case_number_written=written)
-    if not _sender_allowed(parsed.from_address or "", case, f.settings):
-        # Checked before anything else about the case, so a stranger learns nothing from the answer.
-        return Verdict(Outcome.REJECTED_NOT_ALLOWED,
-                       f"{parsed.from_address} is not a contact, account domain or CSM of case {case.number}",
-                       case_number_written=parsed.case_numbers[0])
+    if not _sender_allowed(sender, case, f.settings):
+        return refused(f"{sender} is not a contact, colleague or CSM of case {case.number}")
     running = q.active_escalation_for_case(f.session, case.number)
     if running is not None:
         return Verdict(Outcome.FOLLOW_UP, f"case {case.number} already has {running.number}", case=case,
@@ -201,13 +209,14 @@ def _sender_allowed(sender: str, case: Case | None, settings: Settings) -> bool:
     if not case.contact_email:
         return True  # nothing to check against: the case import did not say who may escalate
     allowed = {case.contact_email.lower(), (case.csm_email or "").lower(), *_staff(settings)}
-    domains = {_colleague_domain(case.contact_email), _domain(settings.smtp.from_address)} - {None}
+    domains = {_colleague_domain(case.contact_email), _colleague_domain(settings.smtp.from_address)} - {None}
     return sender in allowed or _domain(sender) in domains
 
 
 def _known_sender(session: Session, sender: str, settings: Settings, case_numbers: tuple[str, ...]) -> bool:
     """Staff, our own domain, or the contact, a colleague or the CSM of some case (any case)."""
-    if sender in _staff(settings) or _domain(sender) == _domain(settings.smtp.from_address):
+    our_domain = _colleague_domain(settings.smtp.from_address)
+    if sender in _staff(settings) or (our_domain is not None and _domain(sender) == our_domain):
         return True
     if q.case_known_to(session, sender, _colleague_domain(sender)):
         return True
@@ -279,7 +288,7 @@ class Intake:
             with self.db.session() as session:
                 inbound = session.get(InboundMessage, inbound_id)
                 parsed = parse_message(inbound.raw, case_patterns=self.settings.escalations.case_patterns)
-                inbound.message_id = parsed.message_id or inbound.message_id
+                inbound.message_id = (parsed.message_id or inbound.message_id or "")[:998] or None
                 inbound.from_address = parsed.from_address
                 inbound.subject = (parsed.subject or "")[:500]
                 now = self.clock.now()
@@ -290,6 +299,7 @@ class Intake:
                 reason = self._act(facts, verdict)
                 inbound.outcome = verdict.outcome.value
                 inbound.reason = reason
+                inbound.failed_stage = None
                 inbound.decided_at = now
                 session.add(inbound)
             log.info("message #%s from %s: %s (%s)", inbound.id, inbound.from_address, inbound.outcome,
@@ -316,16 +326,17 @@ class Intake:
         return inbound
 
     def retry(self, inbound_id: int) -> InboundMessage:
-        """Decide a quarantined message again from its stored bytes (``escalated retry``)."""
+        """Decide a quarantined message again from its stored bytes (``escalated retry``).
+
+        The message stays quarantined until its new outcome commits: a failure
+        on the way (the database is locked) leaves it as it was, never undecided.
+        """
         with self.db.session() as session:
             inbound = session.get(InboundMessage, inbound_id)
             if inbound is None:
                 raise LookupError(f"no inbound message #{inbound_id}")
             if inbound.outcome != Outcome.QUARANTINED.value:
                 raise LookupError(f"message #{inbound_id} is {inbound.outcome!r}, not quarantined")
-            inbound.outcome = None
-            inbound.failed_stage = None
-            session.add(inbound)
         return self.decide(inbound_id)
 
     # --- acting on a verdict -----------------------------------------------------------
@@ -449,4 +460,4 @@ def _quick_message_id(raw: bytes) -> str | None:
     head = raw[:65536]
     cut = head.find(b"\n\n")
     m = _MID.search(head[: cut if cut >= 0 else None])
-    return m.group(1).decode("ascii", "replace") if m else None
+    return m.group(1).decode("ascii", "replace")[:998] if m else None

@@ -21,8 +21,13 @@ OUTBOUND_POLICY = policy.SMTP.clone(max_line_length=998)
 
 
 def to_bytes(msg: EmailMessage) -> bytes:
-    """The message as it is stored in the outbox and sent."""
-    return msg.as_bytes(policy=OUTBOUND_POLICY)
+    """The message as it is stored in the outbox and sent.
+
+    Non-ASCII headers are written with the standard 78-character folding, so
+    their RFC 2047 encoded-words stay within 75 characters.
+    """
+    ascii_headers = all(str(value).isascii() for value in msg.values())
+    return msg.as_bytes(policy=OUTBOUND_POLICY if ascii_headers else policy.SMTP)
 
 
 def new_message_id(from_address: str) -> str:

@@ -39,19 +39,40 @@ class OutboxSender:
         self.quick_tries = quick_tries
         self.quick_wait_s = quick_wait_s
         self.in_outage = False
+        #: Sent, but "sent" could not be written yet (database locked): never send these again.
+        self._unrecorded: dict[int, str] = {}
+        #: True when the last round stopped with emails still due (a server was failing).
+        self.unfinished = False
 
     async def send_due(self) -> int:
-        """Send every due row once (oldest first); returns how many were delivered."""
+        """Send every due row once (oldest first); returns how many were delivered.
+
+        A temporary failure (SMTP or database) ends the round early, with
+        ``unfinished`` set; the rest waits for the next round.
+        """
         sent = 0
+        self.unfinished = True
+        if not self._record_unrecorded():
+            return sent
         while True:
             with self.db.session() as session:
                 rows = q.due_outbox(session, self.clock.now())
             if not rows:
+                self.unfinished = False
                 return sent
             for row in rows:
                 if not await self._deliver(row):
-                    return sent  # server is failing: the rest waits for the next round
+                    return sent  # a server is failing: the rest waits for the next round
                 sent += 1
+
+    def _record_unrecorded(self) -> bool:
+        for row_id, note in list(self._unrecorded.items()):
+            try:
+                self._record(row_id, status=OutboxStatus.SENT, error=note)
+            except TemporaryError:
+                return False
+            del self._unrecorded[row_id]
+        return True
 
     async def _deliver(self, row: OutboxEmail) -> bool:
         try:
@@ -62,7 +83,7 @@ class OutboxSender:
                 reraise=True,
             ):
                 with attempt:
-                    await self._send(row)
+                    note = await self._send(row)
         except PermanentError as exc:
             log.error("email %s (%s) to %s refused for good: %s", row.id, row.kind, row.recipients, exc)
             self._record(row.id, status=OutboxStatus.FAILED, error=str(exc))
@@ -76,11 +97,18 @@ class OutboxSender:
         if self.in_outage:
             log.warning("SMTP server %s:%s is back", self.settings.host, self.settings.port)
             self.in_outage = False
-        self._record(row.id, status=OutboxStatus.SENT, error="")
         log.info("sent %s to %s: %s", row.kind, row.recipients, row.subject)
+        try:
+            self._record(row.id, status=OutboxStatus.SENT, error=note)
+        except TemporaryError as exc:
+            # The server has it: remember, so it is marked sent later and never sent again.
+            log.warning("email %s was sent but the database could not record it yet: %s", row.id, exc)
+            self._unrecorded[row.id] = note
+            return False
         return True
 
-    async def _send(self, row: OutboxEmail) -> None:
+    async def _send(self, row: OutboxEmail) -> str:
+        """Hand the email to the SMTP server; returns a note on recipients it refused ("" when none)."""
         s = self.settings
         context = ssl.create_default_context()
         if not s.tls_verify:
@@ -113,10 +141,13 @@ class OutboxSender:
             raise PermanentError(f"{exc.code} {exc.message}") from exc
         except (aiosmtplib.SMTPException, OSError, TimeoutError) as exc:
             raise TemporaryError(f"{type(exc).__name__}: {exc}") from exc
-        if refused:
-            # Delivered to the others; a partial refusal is not retried (that would resend to all).
-            log.error("email %s (%s): some recipients refused: %s", row.id, row.kind,
-                      "; ".join(f"{address}: {code} {message}" for address, (code, message) in refused.items()))
+        if not refused:
+            return ""
+        # Delivered to the others; not retried (that would send it to all of them again).
+        note = "some recipients refused: " + "; ".join(
+            f"{address}: {code} {message}" for address, (code, message) in refused.items())
+        log.error("email %s (%s): %s", row.id, row.kind, note)
+        return note
 
     def _record(self, row_id: int, *, status: OutboxStatus | None, error: str) -> None:
         now = self.clock.now()

@@ -86,6 +86,7 @@ class Daemon:
         self.sender = OutboxSender(self.db, settings.smtp, self.clock)
         self.source = source or make_source(settings.mailbox)
         self.outbox_wakeup = asyncio.Event()
+        self.unmoved = 0
         if not settings.smtp.tls_verify:
             log.warning("smtp.tls_verify is off: the SMTP server's certificate is NOT checked")
         if settings.smtp.scheme == "smtp" and not is_loopback(settings.smtp.host):
@@ -93,8 +94,12 @@ class Daemon:
                         settings.smtp.url)
 
     async def intake_round(self) -> int:
-        """Fetch and handle every waiting message; returns how many were handled."""
+        """Fetch and handle every waiting message; returns how many were handled.
+
+        Sets ``unmoved`` to how many are decided but could not be moved yet.
+        """
         handled = 0
+        self.unmoved = 0
         async for fetched in self.source.fetch():
             inbound, disposition = await asyncio.to_thread(self.intake.handle, fetched)
             self.outbox_wakeup.set()
@@ -109,6 +114,7 @@ class Daemon:
                 # connection is gone, the next fetch step raises and the loop reconnects.
                 log.warning("message #%s (%s) not moved to %s yet: %s", inbound.id, inbound.outcome,
                             disposition.value, exc)
+                self.unmoved += 1
                 continue
             await asyncio.to_thread(self._mark_moved, inbound.id)
         return handled
@@ -119,14 +125,19 @@ class Daemon:
             row.moved = True
             session.add(row)
 
-    async def run_once(self) -> None:
-        """Process everything waiting, send what is due, return. Server failures raise TemporaryError."""
+    async def run_once(self) -> bool:
+        """Process everything waiting, send what is due; True when all of it is done.
+
+        False when some message could not be moved or some email is still due
+        because a server failed on the way. Failures before that raise TemporaryError.
+        """
         await self.source.open()
         try:
             await self.intake_round()
         finally:
             await self.source.close()
         await self.sender.send_due()
+        return self.unmoved == 0 and not self.sender.unfinished
 
     async def run_forever(self) -> None:
         """Run the loops until cancelled (SIGTERM/SIGINT)."""
@@ -165,7 +176,7 @@ class Daemon:
                     await self.source.open()
                     connected = True
                     if backoff > 1.0:
-                        log.warning("mailbox %s is back", self.source.name)
+                        log.warning("intake from %s works again", self.source.name)
                     backoff = 1.0
                 ready.set()
                 await self.intake_round()
@@ -174,7 +185,8 @@ class Daemon:
                 raise  # a refused login is the configuration's fault: stop and say which key
             except Exception as exc:  # noqa: BLE001 - a server or database outage: retry, never die
                 if backoff == 1.0:
-                    log.warning("mailbox %s failing, will retry with backoff: %s", self.source.name, exc)
+                    log.warning("intake from %s failing (mailbox or database), will retry with backoff: %s",
+                                self.source.name, exc)
                 ready.set()  # the daemon is up even while a server is down; it recovers by itself
                 connected = False
                 with contextlib.suppress(Exception):
@@ -183,13 +195,20 @@ class Daemon:
                 backoff = min(backoff * 2, MAX_BACKOFF_S)
 
     async def _outbox_loop(self) -> None:
+        failing = False
         while True:
             try:
                 await self.sender.send_due()
+                if failing:
+                    log.warning("outgoing rounds work again")
+                failing = False
             except asyncio.CancelledError:
                 raise
-            except Exception:  # noqa: BLE001 - e.g. the database is locked: try again next round
-                log.exception("outgoing round failed; retrying")
+            except Exception as exc:  # noqa: BLE001 - e.g. the database is locked: try again next round
+                if not failing:  # an outage is logged once, not every round
+                    log.warning("outgoing round failed, retrying every %.0f s: %s", OUTBOX_POLL_S, exc,
+                                exc_info=not isinstance(exc, TemporaryError))
+                failing = True
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self.outbox_wakeup.wait(), OUTBOX_POLL_S)
             self.outbox_wakeup.clear()
@@ -200,7 +219,9 @@ async def run(settings: Settings, *, once: bool, clock: Clock | None = None) -> 
     daemon = Daemon(settings, clock=clock)
     if once:
         try:
-            await daemon.run_once()
+            if not await daemon.run_once():
+                log.warning("not all done (see above); the next run picks up the rest")
+                return 75
         except TemporaryError as exc:
             log.error("could not finish: %s", exc)
             return 75  # EX_TEMPFAIL: try again later

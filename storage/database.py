@@ -127,7 +127,8 @@ def case_known_to(session: Session, address: str, colleague_domain: str | None) 
     """True when ``address`` is some case's contact or CSM, or a colleague (same domain) of a contact."""
     condition = (Case.contact_email == address) | (Case.csm_email == address)
     if colleague_domain:
-        condition = condition | Case.contact_email.endswith("@" + colleague_domain)
+        # autoescape: a sender's domain like "%" or "_cme.example" is text, not a LIKE wildcard
+        condition = condition | Case.contact_email.endswith("@" + colleague_domain, autoescape=True)
     return session.exec(select(Case.id).where(condition).limit(1)).first() is not None
 
 

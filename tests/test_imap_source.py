@@ -436,6 +436,7 @@ async def test_wrong_password_is_a_configuration_error(dovecot):
 @pytest.mark.asyncio
 async def test_the_password_is_never_logged(dovecot, caplog):
     caplog.set_level("DEBUG")
+    caplog.set_level("DEBUG", logger="aioimaplib")  # the CLI's logging set-up may have raised it
     source = source_for(dovecot)
     await source.open()
     await fetch_all(source)
@@ -448,6 +449,7 @@ async def test_the_password_is_never_logged(dovecot, caplog):
 async def test_a_password_with_quotes_is_not_logged_either(dovecot, caplog):
     # aioimaplib scrubs the raw password, but sends it quoted (escaped).
     caplog.set_level("DEBUG")
+    caplog.set_level("DEBUG", logger="aioimaplib")  # the CLI's logging set-up may have raised it
     source = ImapSource.from_url(dovecot.url, 'Zq7"x\\Kv9', command_timeout_s=5.0)
     with pytest.raises(ConfigError):
         await source.open()  # refused, but the LOGIN line was sent and logged

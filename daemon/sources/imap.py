@@ -348,8 +348,12 @@ class ImapSource:
         client = self._require()
         response = await self._run("SELECT", client.select(quote_mailbox(self.folder)))
         if response.result != "OK":
-            raise ConfigError("mailbox.url", f"cannot select IMAP folder {self.folder!r}: "
-                                             f"{_text(response)}")
+            text = _text(response)
+            if any(code in text.upper() for code in ("UNAVAILABLE", "INUSE", "SERVERBUG", "LIMIT")):
+                # RFC 5530 codes for a passing state of the server, not a wrong folder name
+                self._drop()
+                raise TemporaryError(f"IMAP {self.name}: SELECT {self.folder!r} refused for now: {text}")
+            raise ConfigError("mailbox.url", f"cannot select IMAP folder {self.folder!r}: {text}")
         for line in response.lines:
             match = UIDVALIDITY_RE.search(bytes(line))
             if match:
