@@ -135,6 +135,7 @@ def cmd_retry(args: argparse.Namespace) -> int:
     # Emails it calls for are in the outbox; only the daemon's sender delivers them (so a
     # retry beside a running daemon cannot send anything twice).
     print("Any emails are queued; the running daemon (or the next `escalated run --once`) sends them.")
+    daemon.close()
     return status
 
 

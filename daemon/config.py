@@ -106,6 +106,7 @@ class Settings:
     escalations: EscalationSettings
     templates_directory: Path | None = None
     log_level: str = "INFO"
+    parse_timeout_s: float = 30.0
     source_file: Path | None = field(default=None, compare=False)
 
     @property
@@ -132,6 +133,7 @@ _SCHEMA: dict[str, set[str]] = {
     },
     "templates": {"directory"},
     "logging": {"level"},
+    "processing": {"parse_timeout"},
 }
 _REQUIRED_SECTIONS = ("mailbox", "smtp", "database", "escalations")
 
@@ -350,7 +352,9 @@ def settings_from_dict(data: dict[str, Any], base_dir: Path | None = None,
     level = logging_section.str("level", "INFO").upper()
     if level not in ("DEBUG", "INFO", "WARNING", "ERROR"):
         raise ConfigError("logging.level", "must be DEBUG, INFO, WARNING or ERROR")
+    processing = _Section("processing", data.get("processing", {}))
     return Settings(
+        parse_timeout_s=processing.duration("parse_timeout", "30s").total_seconds(),
         mailbox=_mailbox(_Section("mailbox", data["mailbox"]), base_dir),
         smtp=_smtp(_Section("smtp", data["smtp"])),
         database_url=db_url,

@@ -236,11 +236,13 @@ DISPOSITION = {Outcome.QUARANTINED: Disposition.QUARANTINED}
 class Intake:
     """Stores, decides and acts on inbound messages. Thread-safe as long as each call is its own."""
 
-    def __init__(self, db: Database, settings: Settings, mailer: Mailer, clock: Clock) -> None:
+    def __init__(self, db: Database, settings: Settings, mailer: Mailer, clock: Clock,
+                 parse: Callable[..., ParsedMessage] = parse_message) -> None:
         self.db = db
         self.settings = settings
         self.mailer = mailer
         self.clock = clock
+        self.parse = parse  # the daemon passes a GuardedParser (a time limit, in a worker process)
 
     # --- the one entry point for the loop --------------------------------------------
 
@@ -286,8 +288,12 @@ class Intake:
         stage = "parse"
         try:
             with self.db.session() as session:
+                raw = session.get(InboundMessage, inbound_id).raw
+            # outside any transaction: parsing may take a while, the database need not wait
+            parsed = self.parse(raw, case_patterns=self.settings.escalations.case_patterns)
+            stage = "decide"
+            with self.db.session() as session:
                 inbound = session.get(InboundMessage, inbound_id)
-                parsed = parse_message(inbound.raw, case_patterns=self.settings.escalations.case_patterns)
                 inbound.message_id = (parsed.message_id or inbound.message_id or "")[:998] or None
                 inbound.from_address = parsed.from_address
                 inbound.subject = (parsed.subject or "")[:500]

@@ -21,6 +21,7 @@ from escalated.daemon.emails import Mailer
 from escalated.daemon.errors import ConfigError, TemporaryError
 from escalated.daemon.intake import Intake
 from escalated.daemon.outbox import OutboxSender
+from escalated.daemon.parsing import GuardedParser
 from escalated.daemon.render import Renderer
 from escalated.daemon.sources.base import MailboxSource
 from escalated.daemon.sources.maildir import MaildirSource
@@ -82,7 +83,8 @@ class Daemon:
         self.db = Database(settings.database_url)
         self.db.create_schema()
         self.renderer = Renderer(settings.templates_directory)
-        self.intake = Intake(self.db, settings, Mailer(settings, self.renderer), self.clock)
+        self.parser = GuardedParser(settings.parse_timeout_s)
+        self.intake = Intake(self.db, settings, Mailer(settings, self.renderer), self.clock, parse=self.parser)
         self.sender = OutboxSender(self.db, settings.smtp, self.clock)
         self.source = source or make_source(settings.mailbox)
         self.outbox_wakeup = asyncio.Event()
@@ -125,6 +127,11 @@ class Daemon:
             row.moved = True
             session.add(row)
 
+    def close(self) -> None:
+        """Release the database and the parser's worker process."""
+        self.parser.close()
+        self.db.dispose()
+
     async def run_once(self) -> bool:
         """Process everything waiting, send what is due; True when all of it is done.
 
@@ -165,7 +172,7 @@ class Daemon:
             await asyncio.gather(*tasks, return_exceptions=True)
             with contextlib.suppress(Exception):
                 await self.source.close()
-            self.db.dispose()
+            self.close()
 
     async def _intake_loop(self, ready: asyncio.Event) -> None:
         backoff = 1.0
@@ -226,7 +233,7 @@ async def run(settings: Settings, *, once: bool, clock: Clock | None = None) -> 
             log.error("could not finish: %s", exc)
             return 75  # EX_TEMPFAIL: try again later
         finally:
-            daemon.db.dispose()
+            daemon.close()
         return 0
     main = asyncio.current_task()
     loop = asyncio.get_running_loop()

@@ -53,6 +53,7 @@ def test_example_config_loads_and_documents_defaults(monkeypatch):
         (lambda d: d.update(extra={}), "extra"),
         (lambda d: d.pop("smtp"), "smtp"),
         (lambda d: d["logging"].update(level="LOUD"), "logging.level"),
+        (lambda d: d["processing"].update(parse_timeout="fast"), "processing.parse_timeout"),
         (lambda d: d["mailbox"].update(password_env="ESCALATED_NOT_SET_ANYWHERE"), "mailbox.password_env"),
     ],
 )

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from escalated.daemon.cases import import_cases, read_cases_csv
 from escalated.daemon.config import Settings, load_settings
+from escalated.parsers import parse_message
 from escalated.storage.database import Database
 
 MANAGERS = "support-managers@example.com"
@@ -130,3 +131,12 @@ class Mail:
             lines += self.headers.strip().splitlines()
         lines += ["MIME-Version: 1.0", 'Content-Type: text/plain; charset="utf-8"', ""]
         return ("\r\n".join(lines) + "\r\n" + self.body.replace("\n", "\r\n")).encode()
+
+
+def slow_parse(raw: bytes, case_patterns=None):
+    """A parser that hangs on messages saying SLOW-PARSE (runs in the daemon's worker process)."""
+    import time
+
+    if b"SLOW-PARSE" in raw:
+        time.sleep(600)
+    return parse_message(raw, case_patterns=case_patterns)

@@ -593,3 +593,24 @@ def test_non_ascii_subject_is_encoded_in_short_encoded_words(box, settings, smtp
     words = re.findall(rb"=\?utf-8\?[qb]\?[^?]*\?=", ack.raw, re.I)
     assert words and max(len(w) for w in words) <= 75
     assert "Nächtlicher Export" in ack.message["Subject"]
+
+
+def test_a_message_that_takes_too_long_to_parse_is_quarantined_and_the_rest_go_on(box, settings, smtp_sink):
+    import time
+
+    from tests.integration.helpers import slow_parse
+
+    daemon = Daemon(settings)
+    daemon.parser.target, daemon.parser.timeout_s = slow_parse, 2.0
+    box.deliver(Mail(subject="SLOW-PARSE escalate case 01234567").bytes())
+    box.deliver(Mail(sender="ops@northwind.example", subject="Escalate case 00987654").bytes())
+    started = time.monotonic()
+    try:
+        asyncio.run(daemon.run_once())
+    finally:
+        daemon.close()
+    assert time.monotonic() - started < 30
+    rows = inbound_rows(settings)
+    assert [r.outcome for r in rows] == ["quarantined", "accepted"]
+    assert rows[0].reason == "failed in parse: ParseTimeout: parsing took longer than 2 s"
+    assert box.count("Quarantine") == 1 and box.count("Processed") == 1
