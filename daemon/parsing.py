@@ -32,12 +32,14 @@ class GuardedParser:
         self._pool: Pool | None = None
         self._lock = threading.Lock()
 
+    def start(self) -> None:
+        """Start the worker now (and warm it up), so the first message does not wait for it."""
+        with self._lock:
+            self._ensure_pool().apply(self.target, (b"",))
+
     def __call__(self, raw: bytes, *, case_patterns: Sequence[str] | None = None) -> ParsedMessage:
         with self._lock:
-            if self._pool is None:
-                # "spawn": a fresh interpreter, safe beside the daemon's threads and event loop
-                self._pool = multiprocessing.get_context("spawn").Pool(1)
-            pending = self._pool.apply_async(self.target, (raw,), {"case_patterns": case_patterns})
+            pending = self._ensure_pool().apply_async(self.target, (raw,), {"case_patterns": case_patterns})
             try:
                 return pending.get(self.timeout_s)
             except multiprocessing.TimeoutError:
@@ -48,6 +50,12 @@ class GuardedParser:
         """Stop the worker process (a new one starts on the next call)."""
         with self._lock:
             self._terminate()
+
+    def _ensure_pool(self) -> Pool:
+        if self._pool is None:
+            # "spawn": a fresh interpreter, safe beside the daemon's threads and event loop
+            self._pool = multiprocessing.get_context("spawn").Pool(1)
+        return self._pool
 
     def _terminate(self) -> None:
         if self._pool is not None:

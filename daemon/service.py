@@ -149,6 +149,7 @@ class Daemon:
     async def run_forever(self) -> None:
         """Run the loops until cancelled (SIGTERM/SIGINT)."""
         ready = asyncio.Event()
+        await asyncio.to_thread(self.parser.start)
         tasks = [
             asyncio.create_task(self._intake_loop(ready), name="intake"),
             asyncio.create_task(self._outbox_loop(), name="outgoing"),
