@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 
@@ -105,3 +106,24 @@ def test_demo_runs_every_outcome(tmp_path):
     assert "Traceback" not in out.stderr
     assert len(list((tmp_path / "demo" / "sent").glob("*.eml"))) == 10
     assert "pending" not in out.stdout and "failed" not in out.stdout
+
+
+def test_parse_command_prints_json_for_every_corpus_file():
+    """The "Done when" of the extraction work: `escalated parse` on every corpus file, exit 0."""
+    from tests.test_parse_corpus import corpus_dir, corpus_files
+
+    files = corpus_files()
+    if not files:
+        message = f"mail corpus not found at {corpus_dir()} (set ESCALATED_CORPUS)"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    out = subprocess.run([sys.executable, "-m", "escalated", "parse", *map(str, files)],
+                         capture_output=True, timeout=300)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert b"Traceback" not in out.stderr
+    lines = out.stdout.decode().splitlines()
+    assert len(lines) == len(files)
+    for path, line in zip(files, lines, strict=True):
+        obj = json.loads(line)
+        assert obj["file"] == str(path) and set(obj) >= PARSE_KEYS
