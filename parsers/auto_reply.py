@@ -19,7 +19,7 @@ from escalated.parsers.headers import raw_header
 _PRECEDENCE_AUTO = {"bulk", "junk", "list", "auto_reply", "auto-reply"}
 _BOUNCE_LOCAL_PARTS = re.compile(r"^(?:mailer-daemon|postmaster|mail-daemon|mailerdaemon)$", re.I)
 _AUTO_SUBJECT = re.compile(
-    r"^\s*(?:(?:re|aw|fw|fwd|wg|tr|rv|sv|antw)\s*:\s*)*\[?\s*(?:"
+    r"^\s*+(?:(?:re|aw|fw|fwd|wg|tr|rv|sv|antw)\s*+:\s*+)*+\[?\s*+(?:"
     r"out of (?:the )?office|ooo\b|automatic reply|auto(?:matic)?[- ]?(?:reply|response)|autoreply|"
     r"autosvar|abwesenheitsnotiz|abwesend|automatische antwort|"
     r"réponse automatique|reponse automatique|absence du bureau|message d'absence|absent du bureau|"

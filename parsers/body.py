@@ -323,8 +323,31 @@ def extract_body(msg: Message) -> BodyResult:
             result.body_reason = "attachment-only"
         else:
             result.body_reason = "empty"
-    if "-----BEGIN PGP MESSAGE-----" in text and len(text) < 200_000:
-        outside = re.sub(r"-----BEGIN PGP MESSAGE-----.*?-----END PGP MESSAGE-----", "", text, flags=re.S)
-        if not outside.strip():
-            result.body_reason = "encrypted"
+    if "-----BEGIN PGP MESSAGE-----" in text and len(text) < 200_000 and not _outside_pgp_blocks(text).strip():
+        result.body_reason = "encrypted"
     return result
+
+
+_PGP_BEGIN = "-----BEGIN PGP MESSAGE-----"
+_PGP_END = "-----END PGP MESSAGE-----"
+
+
+def _outside_pgp_blocks(text: str) -> str:
+    """``text`` without its ``BEGIN/END PGP MESSAGE`` blocks (an unclosed one is kept).
+
+    A find loop, not a lazy ``.*?`` regex: that rescans to the end of the text
+    from every BEGIN line that has no END (quadratic on thousands of them).
+    """
+    pieces = []
+    position = 0
+    while True:
+        begin = text.find(_PGP_BEGIN, position)
+        if begin < 0:
+            break
+        end = text.find(_PGP_END, begin + len(_PGP_BEGIN))
+        if end < 0:
+            break
+        pieces.append(text[position:begin])
+        position = end + len(_PGP_END)
+    pieces.append(text[position:])
+    return "".join(pieces)

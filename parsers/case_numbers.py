@@ -15,18 +15,21 @@ from functools import lru_cache
 # "case" is far more often a year or a count ("in case 2024", "case 1500 users").
 _NUMBER = r"((?:[a-z]{1,4}-?)?(?:0\d{3,11}|[1-9]\d{4,11}))(?![\d/.:-]\d|\d)"
 DEFAULT_CASE_PATTERNS: tuple[str, ...] = (
-    # English: Case 01234567, case #0123456, case no. 123456, Case Number: 0123, [Case 0123]
-    r"(?<!\bin )\b(?:support\s+)?case\s*(?:number|num|no|nr|id|ref(?:erence)?)?\s*\.?\s*(?:[:#=]|is)?\s*#?\s*"
-    + _NUMBER,
-    # German, Dutch: Fall 0123, Fallnummer: 0123, Ticketnummer, Vorgang, zaaknummer, casenummer
+    # English: Case 01234567, case #0123456, case no. 123456, Case Number: 0123, [Case 0123],
+    # Case-ID: 0123. Separators are spaces and tabs only (a number on a later line is not
+    # joined to a "Case" ending the line above) and possessive ("*+"): a long run of spaces
+    # is scanned once, never re-split between the optional pieces.
+    r"(?<!\bin )\b(?:support[ \t]++)?case[ \t]*+(?:[-_]?(?:number|num|no|nr|id|ref(?:erence)?)\b)?"
+    r"[ \t]*+\.?[ \t]*+(?:[:#=]|is\b)?[ \t]*+#?[ \t]*+" + _NUMBER,
+    # German, Dutch: Fall 0123, Fall-Nr. 0123, Fallnummer: 0123, Ticketnummer, Vorgang, zaaknummer
     r"\b(?:fall|fallnummer|vorgang|vorgangsnummer|ticket|ticketnummer|ticket-nr|zaak|zaaknummer|"
-    r"casenummer|case-nummer|dossiernummer|meldingnummer|melding)\s*\.?\s*(?:nr|nummer|no)?\.?\s*"
-    r"[:#]?\s*" + _NUMBER,
+    r"casenummer|case-nummer|dossiernummer|meldingnummer|melding)[ \t]*+\.?[ \t]*+"
+    r"(?:-?(?:nr|nummer|no)\b)?\.?[ \t]*+[:#]?[ \t]*+" + _NUMBER,
     # French, Spanish: cas n° 0123, numéro de dossier : 0123, caso #0123, número de caso: 0123
-    r"\b(?:cas|dossier|caso|expediente|incidencia)\s*(?:n°|no|nº|núm\.?|num\.?|número|numéro)?\s*"
-    r"\.?\s*[:#]?\s*" + _NUMBER,
-    r"\b(?:numéro|número|n°|nº)\s*(?:de|du)?\s*(?:cas|dossier|caso|ticket|incidencia)\s*[:#]?\s*"
-    + _NUMBER,
+    r"\b(?:cas|dossier|caso|expediente|incidencia)[ \t]*+(?:n°|no|nº|núm\.?|num\.?|número|numéro)?"
+    r"[ \t]*+\.?[ \t]*+[:#]?[ \t]*+" + _NUMBER,
+    r"\b(?:numéro|número|n°|nº)[ \t]*+(?:(?:de|du)[ \t]++)?(?:cas|dossier|caso|ticket|incidencia)"
+    r"[ \t]*+[:#]?[ \t]*+" + _NUMBER,
 )
 """The built-in patterns: one capture group each, matched case-insensitively.
 

@@ -159,7 +159,7 @@ _STEPS_SENTENCE = re.compile(
 _PHONE_LABEL = re.compile(
     r"(?:\b(?:phone|tel|telephone|mobile|mob|cell|direct|call me(?: on| at)?|reach me(?: on| at)?|"
     r"telefon|handy|mobil|téléphone|tél|portable|joignable au|teléfono|móvil|celular|telefoon|"
-    r"mobiel|gsm|bel me op)\b\.?\s*(?:number|nr|nummer|no)?\.?\s*[:.]?\s*)"
+    r"mobiel|gsm|bel me op)\b\.?[ \t]*+(?:(?:number|nr|nummer|no)\b)?\.?[ \t]*+[:.]?[ \t]*+)"
     r"(\+?\(?\d[\d ()./-]{5,20}\d)",
     re.I,
 )
@@ -188,9 +188,9 @@ _UNAVAILABLE = re.compile(
 )
 
 _LOG_LINE = re.compile(
-    r"^\s*(?:\[?\d{4}-\d\d-\d\d[ T]\d\d:\d\d|\d\d:\d\d:\d\d[.,]\d+|\w+\s+\d+\s\d\d:\d\d:\d\d)"
+    r"^[ \t]*+(?:\[?\d{4}-\d\d-\d\d[ T]\d\d:\d\d|\d\d:\d\d:\d\d[.,]\d+|\w{1,20}[ \t]{1,4}\d+ \d\d:\d\d:\d\d)"
     r".*(?:error|warn|fatal|exception|fail)|Traceback \(most recent call last\)|"
-    r"^\s+at [\w.$<>]+\(.*\)\s*$|^(?:ERROR|FATAL|SEVERE|CRITICAL)\b|\bException in thread\b|"
+    r"^[ \t]++at [\w.$<>]++\(.*\)[ \t]*$|^(?:ERROR|FATAL|SEVERE|CRITICAL)\b|\bException in thread\b|"
     r"^[\w.]+(?:Exception|Error): ",
     re.I | re.M,
 )

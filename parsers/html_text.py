@@ -19,7 +19,7 @@ _DROP_BLOCKS = re.compile(
 )
 _BREAKS = re.compile(r"<\s*(br|/p|/div|/tr|/li|/h\d|/table|/blockquote)\b[^>]*>", re.I)
 _CELLS = re.compile(r"<\s*/t[dh]\s*>", re.I)
-_TAGS = re.compile(r"<[^>]*>")
+_TAGS = re.compile(r"<[^<>]*+>")
 _BLANKS = re.compile(r"\n[ \t\xa0]*\n(?:[ \t\xa0]*\n)+")
 
 
@@ -46,15 +46,16 @@ QUOTE_MARK = "\u2063[quoted]\u2063"
 """
 
 _QUOTE_START = re.compile(
-    r"<blockquote\b[^>]*(?:type=[\"']?cite|class=[\"']?[^\">]*quote|border-left)[^>]*>"
-    r"|<div\b[^>]*class=[\"']?[^\">]*\b(?:gmail_quote|yahoo_quoted|moz-cite-prefix)\b[^>]*>",
+    r"<blockquote\b[^<>]{0,500}?(?:type=[\"']?cite|class=[\"']?[^\"'<>]{0,200}?quote|border-left)[^<>]{0,2000}>"
+    r"|<div\b[^<>]{0,500}?class=[\"']?[^\"'<>]{0,200}?\b(?:gmail_quote|yahoo_quoted|moz-cite-prefix)\b"
+    r"[^<>]{0,2000}>",
     re.I,
 )
 """Elements that start quoted history. A bare ``<blockquote>`` is not one: editors
 use it for indentation of the sender's own text."""
 
 
-_RULE = re.compile(r"<hr\b[^>]*>", re.I)
+_RULE = re.compile(r"<hr\b[^<>]{0,2000}>", re.I)
 
 
 def html_to_text(markup: str) -> tuple[str, str | None]:

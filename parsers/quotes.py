@@ -21,16 +21,16 @@ _WROTE_VERBS = (
     r"escreveu|skrev|kirjoitti|napisał\(a\)|napisał|napisal|написал\(а\)|написал|написала|написав|"
     r"пише|napsal|írta|yazdı|έγραψε|写道|寫道|wrote on|het volgende geschreven"
 )
-_WROTE_END = re.compile(rf"(?:{_WROTE_VERBS})\s*:?\s*-*\s*$", re.I)
+_WROTE_END = re.compile(rf"(?:{_WROTE_VERBS})[\s:-]*+$", re.I)
 _WROTE_ANYWHERE = re.compile(rf"(?:^|[\s\"'>)])(?:{_WROTE_VERBS})(?:[\s:]|$)", re.I)
 _DATE_START = re.compile(
-    r"^\s*-*\s*(?:\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[./]\s?\d{1,2}[./]\s?\d{2,4}|"
+    r"^\s*+-*+\s*+(?:\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[./]\s?\d{1,2}[./]\s?\d{2,4}|"
     r"\d{1,2}\s\w{3,5}\.?\s\d{4}|(?:mon|tue|wed|thu|fri|sat|sun)\w*\.?,?\s+\d{1,2}\s\w{3,9}\.?\s\d{4}|"
     r"\w{1,4}\.?,\s*\d{1,2}\.?\s\w{3,9}\.?\s\d{4})",  # "ср, 30 апр. 2025", "ma, 3 jun. 2024"
     re.I,
 )
 _WROTE_START = re.compile(
-    r"^\s*-*\s*(?:On|Am|Le|El|Op|Il|Em|Den|Dne|W dniu|Dana|Päivänä|Il giorno|Le \w+|"
+    r"^\s*+-*+\s*+(?:On|Am|Le|El|Op|Il|Em|Den|Dne|W dniu|Dana|Päivänä|Il giorno|Le \w+|"
     r"\d{1,4}[./-]\d{1,2}[./-]\d{1,4}|\d{4}年)\b",
     re.I,
 )
@@ -65,7 +65,7 @@ _HEADER_OTHER = re.compile(
 _UNDERSCORES = re.compile(r"^\s*(?:_{10,}|-{10,})\s*$")
 _SIGNATURE_DASHES = re.compile(r"^\s*(?:--|—|__)\s*$")
 _MOBILE_FOOTER = re.compile(
-    r"^\s*[(<]*\s*(?:Sent (?:from|via|with|using) |Sent from my |Get Outlook for |"
+    r"^\s*+[(<]*+\s*+(?:Sent (?:from|via|with|using) |Sent from my |Get Outlook for |"
     r"Von meinem .*gesendet|Gesendet von |Gesendet mit |Diese Nachricht wurde von meinem |"
     r"Envoyé de |Envoyé depuis |Envoyé à partir de |Enviado desde |Enviado do meu |"
     r"Verzonden (?:vanaf|met) |Verstuurd vanaf |Inviato da |Skickat från |Sendt fra min |"
@@ -74,11 +74,11 @@ _MOBILE_FOOTER = re.compile(
     re.I,
 )
 _DISCLAIMER = re.compile(
-    r"(?:this (?:e-?mail|message|communication)(?: and any (?:files|attachments)[^.]*)? "
+    r"(?:this (?:e-?mail|message|communication)(?: and any (?:files|attachments)[^.\n]{0,80}?)? "
     r"(?:is|are|may contain|contains)[^.]{0,80}(?:confidential|privileged)|"
     r"intended (?:solely |only )?for the (?:use of the )?(?:addressee|recipient|individual|person)|"
     r"if you (?:have )?received this (?:e-?mail|message|communication) in error|"
-    r"^\s*(?:confidentiality notice|disclaimer|legal notice)\b|"
+    r"^[ \t]*+(?:confidentiality notice|disclaimer|legal notice)\b|"
     r"diese (?:e-?mail|nachricht) (?:enthält|kann) vertrauliche|"
     r"wenn sie nicht der (?:richtige|beabsichtigte) (?:adressat|empfänger)|"
     r"ce (?:message|courriel|mail)[^.]{0,80}(?:confidentiel|strictement réservé)|"
@@ -89,7 +89,7 @@ _DISCLAIMER = re.compile(
     re.I | re.M,
 )
 _SIGN_OFF = re.compile(
-    r"^\s*(?:(?:best|kind|warm|many thanks and|with kind|warmest|kindest)?\s*regards|"
+    r"^\s*+(?:(?:best|kind|warm|many thanks and|with kind|warmest|kindest)?\s*+regards|"
     r"best(?: wishes)?|thanks(?: (?:and|&) regards| in advance| again)?|thank you(?: in advance)?|"
     r"many thanks|cheers|sincerely|yours(?: sincerely| truly)?|br|"
     r"mit freundlichen grüßen|mit freundlichen gruessen|freundliche grüße|viele grüße|beste grüße|"
@@ -97,13 +97,13 @@ _SIGN_OFF = re.compile(
     r"cordialement|bien cordialement|bien à vous|salutations|merci(?: d'avance| beaucoup)?|"
     r"saludos(?: cordiales)?|un saludo|atentamente|gracias|muchas gracias|"
     r"met vriendelijke groet(?:en)?|vriendelijke groet(?:en)?|groet(?:en|jes)?|mvg|"
-    r"alvast bedankt|bedankt|dank je(?: wel)?|dank u(?: wel)?)\s*[,.!]?\s*$",
+    r"alvast bedankt|bedankt|dank je(?: wel)?|dank u(?: wel)?)\s*+[,.!]?\s*+$",
     re.I,
 )
 
 
 _ADDRESS_CLOSE = re.compile(rf"^>\s*(?:[:：]|(?:{_WROTE_VERBS})\b)", re.I)  # "<address\n>:" wraps
-_ADDRESS = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+|<\s*$")
+_ADDRESS = re.compile(r"(?<![\w.+-])[\w.+-]{1,64}+@[\w-]++\.[\w.-]+|<\s*$")
 _INVISIBLE_ONLY = re.compile(r"^[\s\u1427\u200b-\u200f\u2060-\u2064\ufeff]+$")
 _PUNCTUATION_ONLY = re.compile(r"^\s*[-_=*#~+.]{2,}\s*$")
 
@@ -157,7 +157,7 @@ def _is_wrote_line(lines: list[str], i: int) -> int:
             joined += " " + nxt
         if len(joined) > 400:
             break
-        ends_colon = re.search(r"[:：]\s*-*\s*$", joined) is not None
+        ends_colon = re.search(r"[:：][\s-]*+$", joined) is not None
         if not ends_colon:
             continue
         has_verb = _WROTE_ANYWHERE.search(joined) is not None
