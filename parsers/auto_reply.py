@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from email.message import Message
 
-from escalated.parsers.headers import raw_header
+from escalated.parsers.headers import capped_params, raw_header
 
 _PRECEDENCE_AUTO = {"bulk", "junk", "list", "auto_reply", "auto-reply"}
 _BOUNCE_LOCAL_PARTS = re.compile(r"^(?:mailer-daemon|postmaster|mail-daemon|mailerdaemon)$", re.I)
@@ -50,8 +50,9 @@ def detect_auto_reply(msg: Message, subject: str, from_address: str | None) -> s
     if auto_submitted and not auto_submitted.startswith("no"):
         return "auto-submitted"
     try:
-        ctype = msg.get_content_type()
-        report_type = str(msg.get_param("report-type") or "").lower() if ctype == "multipart/report" else ""
+        params = capped_params(msg)
+        ctype = params.get_content_type()
+        report_type = str(params.get_param("report-type") or "").lower() if ctype == "multipart/report" else ""
     except Exception:  # noqa: BLE001
         ctype, report_type = "", ""
     if ctype == "message/delivery-status":

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from email.message import Message
 
 from escalated.parsers.charset import decode_bytes
-from escalated.parsers.headers import decode_text, raw_header
+from escalated.parsers.headers import capped_params, decode_text, raw_header
 from escalated.parsers.html_text import html_to_text
 from escalated.parsers.model import Attachment
 
@@ -43,14 +43,14 @@ class BodyResult:
 
 def _content_type(part: Message) -> str:
     try:
-        return part.get_content_type()
+        return capped_params(part).get_content_type()
     except Exception:  # noqa: BLE001
         return "text/plain"
 
 
 def _filename(part: Message) -> str | None:
     try:
-        name = part.get_filename()
+        name = capped_params(part).get_filename()
     except Exception:  # noqa: BLE001
         name = None
     if name is None:
@@ -122,7 +122,7 @@ def part_text(part: Message, problems: list[str]) -> tuple[str, bool]:
     """Decoded text of one leaf part; ``(text, is_html)``. HTML is converted to text."""
     data = _payload_bytes(part, problems)
     try:
-        charset = part.get_param("charset")
+        charset = capped_params(part).get_param("charset")
     except Exception:  # noqa: BLE001
         charset = None
     if isinstance(charset, tuple):
@@ -314,7 +314,9 @@ def extract_body(msg: Message) -> BodyResult:
     result.text = text
     if not text.strip():
         ctype = _content_type(msg)
-        report_type = str(msg.get_param("report-type") or "").lower() if ctype == "multipart/report" else ""
+        report_type = ""
+        if ctype == "multipart/report":
+            report_type = str(capped_params(msg).get_param("report-type") or "").lower()
         if result.body_reason:
             pass
         elif ctype == "multipart/report" or report_type:

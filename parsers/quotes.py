@@ -12,6 +12,7 @@ forwarding the customer's mail): then only its header block is removed.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from escalated.parsers.html_text import QUOTE_MARK
@@ -241,17 +242,33 @@ def _cut_name_block(lines: list[str], sender_name: str) -> list[str]:
         if "," in sender_name:  # "Smith, John"
             names.add(sender_name.split(",", 1)[1].strip().lower())
     names = {n for n in names if len(n) >= 2}
-    for i in range(len(lines) - 1, 0, -1):
-        line = lines[i].strip().lower()
-        if not line or len(line) > 50:
-            continue
-        if not any(line == n or line.startswith(n + " ") for n in names):
-            continue
-        tail = [ln for ln in lines[i + 1 :] if ln.strip()]
-        if len(tail) <= 6 and all(len(ln.strip()) <= 70 for ln in tail) and any(
-            ln.strip() for ln in lines[:i]
-        ):
+
+    def starts_block(line: str) -> bool:
+        line = line.strip().lower()
+        return bool(line) and len(line) <= 50 and any(line == n or line.startswith(n + " ") for n in names)
+
+    return _cut_trailing_block(lines, starts_block, max_lines=6, max_width=70)
+
+
+def _cut_trailing_block(
+    lines: list[str], starts_block: Callable[[str], bool], *, max_lines: int, max_width: int
+) -> list[str]:
+    """Cut from the last line that ``starts_block`` when at most ``max_lines`` non-blank
+    lines, none wider than ``max_width``, follow it and some text precedes it.
+
+    Walks up from the bottom once and stops as soon as the tail is too long or too
+    wide (rebuilding the tail per candidate line was quadratic on long mails).
+    """
+    first_text = next((i for i, ln in enumerate(lines) if ln.strip()), len(lines))
+    tail = 0
+    for i in range(len(lines) - 1, first_text, -1):
+        if starts_block(lines[i]):
             return lines[:i]
+        stripped = lines[i].strip()
+        if stripped:
+            tail += 1
+            if tail > max_lines or len(stripped) > max_width:
+                break
     return lines
 
 
@@ -301,15 +318,9 @@ def _cut_signature(
 
 
 def _cut_sign_off(lines: list[str]) -> list[str]:
-    for i in range(len(lines) - 1, -1, -1):
-        if len(lines[i]) > 60 or not _SIGN_OFF.match(lines[i].strip()):
-            continue
-        tail = [ln for ln in lines[i + 1 :] if ln.strip()]
-        if len(tail) <= 12 and all(len(ln.strip()) <= 90 for ln in tail) and any(
-            ln.strip() for ln in lines[:i]
-        ):
-            return lines[:i]
-    return lines
+    return _cut_trailing_block(
+        lines, lambda line: len(line) <= 60 and bool(_SIGN_OFF.match(line.strip())), max_lines=12, max_width=90
+    )
 
 
 def _strip_blank_edges(lines: list[str]) -> str:
