@@ -227,7 +227,7 @@ def _skip_forward_header(lines: list[str], i: int) -> int:
 def _from_address(header_lines: list[str]) -> str | None:
     for line in header_lines:
         if _HEADER_FROM.match(line):
-            match = re.search(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+", line)
+            match = re.search(r"(?<![\w.+'-])[\w.+'-]{1,64}+@[\w-]++(?:\.[\w-]++)+", line)
             if match:
                 return match.group(0).lower()
     return None
