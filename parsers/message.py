@@ -111,12 +111,15 @@ def _parse(
     if not reply.statement.strip() and text.strip() and not reply.quoted.strip():
         problems.append("statement empty after signature removal")
 
-    new_text = f"{subject}\n{reply.new_text[:MAX_STATEMENT_CHARS]}"
+    # Escalation wording and the reason are read from the subject and the statement:
+    # a signature ("Escalation Manager", "Production down hotline") or a disclaimer
+    # ("...please escalate to compliance") says nothing about this mail.
     case_numbers, pattern_problems = find_case_numbers(
         (subject, reply.new_text, reply.quoted), case_patterns
     )
     problems.extend(pattern_problems)
     statement = reply.statement[:MAX_STATEMENT_CHARS]
+    subject_and_statement = f"{subject}\n{statement}"
     impact = business_impact(statement)
     steps = steps_taken(statement)
     phone = contact_phone(reply.new_text[:MAX_STATEMENT_CHARS])
@@ -149,12 +152,12 @@ def _parse(
         statement=reply.statement,
         case_number=case_numbers[0] if case_numbers else None,
         case_numbers=case_numbers,
-        is_escalation=is_escalation_request(new_text),
+        is_escalation=is_escalation_request(subject_and_statement),
         business_impact=impact,
         auto_reply=auto_reason is not None,
         auto_reply_reason=auto_reason,
         attachments=tuple(body.attachments),
-        reason_category=reason_category(new_text),
+        reason_category=reason_category(subject_and_statement),
         steps_taken=steps,
         contact_phone=phone,
         availability=available,

@@ -530,3 +530,23 @@ def test_forwarded_from_line_of_endless_letters_is_read_quickly():
     parts = split_reply(text, keep_forwarded=True)
     assert time.perf_counter() - started < 1.0
     assert parts.forwarded_from == "x@y.example"
+
+
+@pytest.mark.parametrize(
+    ("body", "escalation", "reason"),
+    [
+        ("Thanks, the fix works, you can close the case.\n\n-- \nJohn Smith\nEscalation Manager | ACME\n",
+         False, None),
+        ("Thanks, the fix works, you can close the case.\n\nThis email is confidential. If you received "
+         "this message in error, please escalate to compliance and delete it.\n", False, None),
+        ("Thanks, all good now.\n\nBest regards\nJohn\nProduction down hotline: +44 20 1234 5678\n",
+         False, None),
+        ("Please escalate: nobody has responded for 3 days.\n\n-- \nJohn\nProduction down hotline\n",
+         True, "first_response_sla_missed"),
+    ],
+    ids=["signature-title", "disclaimer", "signature-hotline", "real-escalation"],
+)
+def test_signature_and_disclaimer_words_do_not_make_an_escalation(body, escalation, reason):
+    parsed = parse_message(mail("Subject: Re: your case", body))
+    assert parsed.is_escalation is escalation
+    assert parsed.reason_category == reason
