@@ -14,27 +14,57 @@ from __future__ import annotations
 import re
 from email.message import Message
 
-from escalated.parsers.headers import capped_params, raw_header
+from escalated.parsers.headers import capped_params, decode_addresses, raw_header, raw_headers
 
 _PRECEDENCE_AUTO = {"bulk", "junk", "list", "auto_reply", "auto-reply"}
 _BOUNCE_LOCAL_PARTS = re.compile(r"^(?:mailer-daemon|postmaster|mail-daemon|mailerdaemon)$", re.I)
 _AUTO_SUBJECT = re.compile(
     r"^\s*+(?:(?:re|aw|fw|fwd|wg|tr|rv|sv|antw)\s*+:\s*+)*+\[?\s*+(?:"
-    r"out of (?:the )?office|ooo\b|automatic reply|auto(?:matic)?[- ]?(?:reply|response)|autoreply|"
-    r"autosvar|abwesenheitsnotiz|abwesend|automatische antwort|"
+    r"out of (?:the )?office(?: auto-?reply| reply)?|ooo|automatic reply|auto(?:matic)?[- ]?(?:reply|response)|"
+    r"autoreply|autosvar|abwesenheitsnotiz|abwesend|automatische antwort|"
     r"réponse automatique|reponse automatique|absence du bureau|message d'absence|absent du bureau|"
     r"respuesta automática|respuesta automatica|fuera de (?:la )?oficina|"
-    r"automatisch antwoord|afwezig|niet aanwezig|"
-    r"risposta automatica|fuori sede|resposta automática|ausente|"
-    r"undeliverable|undelivered mail|delivery status notification|mail delivery failed|"
-    r"delivery failure|returned mail|failure notice|non remis|unzustellbar)",
+    r"automatisch antwoord|afwezigheidsbericht|afwezig|niet aanwezig|"
+    r"risposta automatica|fuori sede|resposta automática|ausente)"
+    r"\s*+(?:[:：\]]|$)",
     re.I,
 )
+"""The canonical out-of-office subjects: the client's phrase then a colon (or alone).
+
+A bare word is never enough: "Out of office hours support unreachable", "Ausente
+el soporte..." and "Afwezigheid van support" are people writing about absence.
+"""
 _BOUNCE_SUBJECT = re.compile(
-    r"^(?:undeliverable|undelivered mail|delivery status notification|mail delivery failed|"
-    r"delivery failure|returned mail|failure notice|non remis|unzustellbar)",
+    r"^(?:(?:undeliverable|undelivered mail|delivery status notification|mail delivery failed|"
+    r"delivery failure|returned mail|non remis|unzustellbar|nicht zustellbar)\s*+(?:[:(]|$)|"
+    r"undelivered mail returned to sender|failure notice$|returned mail: see transcript)",
     re.I,
 )
+"""Bounce subjects; they count only with a sign of a mail system besides (:func:`_bounce_sign`)."""
+_BOUNCE_SENDER_WORDS = re.compile(r"daemon|postmaster|mailer|bounce|no-?reply", re.I)
+_BOUNCE_DISPLAY_NAMES = re.compile(
+    r"^(?:mail delivery (?:system|subsystem|service)|microsoft outlook|postmaster|mailer-daemon)\b", re.I
+)
+
+
+def _bounce_sign(msg: Message, from_address: str | None) -> bool:
+    """A sign besides the subject that a mail system wrote ``msg``: a daemon-like sender
+    or display name, Exchange's NDR header, or the returned message attached."""
+    local = (from_address or "").split("@", 1)[0]
+    if _BOUNCE_SENDER_WORDS.search(local):
+        return True
+    names = decode_addresses(raw_headers(msg, "From"))
+    if names and _BOUNCE_DISPLAY_NAMES.match(names[0][0].strip()):
+        return True
+    if raw_header(msg, "X-MS-Exchange-Message-Is-Ndr") is not None:
+        return True
+    if msg.is_multipart():
+        parts = msg.get_payload()
+        for part in parts[:20] if isinstance(parts, list) else ():
+            ctype = capped_params(part).get_content_type()
+            if ctype in ("message/rfc822", "text/rfc822-headers", "message/delivery-status"):
+                return True
+    return False
 
 
 def detect_auto_reply(msg: Message, subject: str, from_address: str | None) -> str | None:
@@ -43,8 +73,9 @@ def detect_auto_reply(msg: Message, subject: str, from_address: str | None) -> s
     Rule names: ``auto-submitted``, ``delivery-report``, ``feedback-report``,
     ``read-receipt``, ``bounce-sender``, ``null-return-path``, ``failed-recipients``,
     ``x-autoreply``, ``x-autorespond``, ``precedence-<value>``, ``mailing-list``,
-    ``x-auto-response-suppress+inbox-rule``, ``bounce-subject``,
-    ``out-of-office-subject``.
+    ``x-auto-response-suppress+inbox-rule``, ``bounce-subject`` (a bounce subject
+    plus a sign of a mail system, see :func:`_bounce_sign`), ``out-of-office-subject``
+    (the canonical "Automatic reply:" form, never a bare word).
     """
     auto_submitted = (raw_header(msg, "Auto-Submitted") or "").strip().lower()
     if auto_submitted and not auto_submitted.startswith("no"):
@@ -86,7 +117,7 @@ def detect_auto_reply(msg: Message, subject: str, from_address: str | None) -> s
         and raw_header(msg, "X-MS-Exchange-Inbox-Rules-Loop") is not None
     ):
         return "x-auto-response-suppress+inbox-rule"
-    if _BOUNCE_SUBJECT.match(subject.strip()):
+    if _BOUNCE_SUBJECT.match(subject.strip()) and _bounce_sign(msg, from_address):
         return "bounce-subject"
     if _AUTO_SUBJECT.match(subject):
         return "out-of-office-subject"

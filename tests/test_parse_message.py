@@ -59,7 +59,8 @@ def test_never_raises(raw):
         ("Subject: Réponse automatique : dossier", "out-of-office-subject"),
         ("Subject: Respuesta automática: caso", "out-of-office-subject"),
         ("Subject: Automatisch antwoord: zaak", "out-of-office-subject"),
-        ("Subject: Undeliverable: Escalation", "bounce-subject"),
+        # A bounce subject counts only with a sign of a mail system (here Exchange's NDR header).
+        ("Subject: Undeliverable: Escalation\nX-MS-Exchange-Message-Is-Ndr: 1", "bounce-subject"),
         (
             "X-Auto-Response-Suppress: All\nX-MS-Exchange-Inbox-Rules-Loop: jane@customer.example",
             "x-auto-response-suppress+inbox-rule",
@@ -550,3 +551,49 @@ def test_signature_and_disclaimer_words_do_not_make_an_escalation(body, escalati
     parsed = parse_message(mail("Subject: Re: your case", body))
     assert parsed.is_escalation is escalation
     assert parsed.reason_category == reason
+
+
+@pytest.mark.parametrize(
+    "subject",
+    [
+        "Delivery failure at our Leeds warehouse - escalate case 0012345",
+        "Returned mail labels broken, please escalate case 0012345",
+        "Undeliverable: customer invoices since Monday, escalate case 0012345",
+        "Failure notice from your API, escalate case 0012345",
+        "Out of office hours support unreachable, escalate case 0012345",
+        "Ausente el soporte, por favor escalar el caso 0012345",
+        "Afwezigheid van support, graag escaleren zaak 0012345",
+        "Unzustellbare Rechnungen, bitte eskalieren Fall 0012345",
+        "OOO tickets piling up - escalate case 0012345",
+    ],
+)
+def test_a_person_writing_about_delivery_or_absence_is_not_an_auto_reply(subject):
+    parsed = parse_message(mail(f"Subject: {subject}", "Please escalate, our stores cannot invoice.\n"))
+    assert not parsed.auto_reply, parsed.auto_reply_reason
+    assert parsed.case_number == "0012345"
+
+
+@pytest.mark.parametrize(
+    ("headers", "reason"),
+    [
+        ("From: Mail Delivery System <mailer@mx.example>\nSubject: Undelivered Mail Returned to Sender",
+         "bounce-subject"),
+        ("From: Microsoft Outlook <outlook@customer.example>\nSubject: Undeliverable: Escalation", "bounce-subject"),
+        ("From: bounces+x@mx.example\nSubject: Delivery Status Notification (Failure)", "bounce-subject"),
+        ("From: Jane <jane@customer.example>\nSubject: [Out of Office] escalation", "out-of-office-subject"),
+        ("From: Jane <jane@customer.example>\nSubject: RE: Out of Office AutoReply: case", "out-of-office-subject"),
+        ("From: Jane <jane@customer.example>\nSubject: Out of office", "out-of-office-subject"),
+    ],
+)
+def test_canonical_auto_reply_subjects_with_their_signs_are_detected(headers, reason):
+    parsed = parse_message((headers + "\n\nbody\n").encode())
+    assert parsed.auto_reply_reason == reason
+
+
+def test_a_bounce_subject_with_the_returned_mail_attached_is_a_bounce():
+    raw = (
+        b"From: Jane <jane@customer.example>\nSubject: Undeliverable: Escalation\n"
+        b"Content-Type: multipart/mixed; boundary=b\n\n--b\nContent-Type: text/plain\n\nCould not deliver.\n"
+        b"--b\nContent-Type: message/rfc822\n\nFrom: x@y.example\nSubject: hi\n\nhello\n--b--\n"
+    )
+    assert parse_message(raw).auto_reply_reason == "bounce-subject"
