@@ -16,13 +16,21 @@ _ESCALATION = re.compile(
     r"missed (?:the |our )?(?:first[- ]response )?sla|"
     r"eskal\w*|aufmerksamkeit (?:des|der) (?:managements?|führung|leitung)|"
     r"escalad\w*|escalader|escalation|attention de (?:la direction|votre management|la hiérarchie)|"
-    r"escalar\w*|escalamiento|escalación|escalacion|atención de (?:la dirección|gerencia)|"
+    r"escalar\w*|escalen|escalemos|escalamiento|escalación|escalacion|atención de (?:la dirección|gerencia)|"
+    r"(?:faire )?remonter\b[^.!?\n]{0,60}\b(?:à|a) (?:la|votre|notre) (?:direction|hiérarchie|management)|"
     r"escaler\w*|escalatie\w*|escaleer\w*|aandacht van (?:het )?management)",
 )
 _NEGATED = re.compile(
     r"(?:\b(?:not|no need to|don't|do not|doesn't|without|nicht|keine|pas|ne|no|niet|geen)\b"
-    r"[^.!?\n]{0,25})$",
+    r"[^.!?\n,;:]{0,25})$",
 )
+"""A negation shortly before the escalation word, in the same clause: "not escalated
+yet, please escalate" and "keine Rückmeldung, bitte eskalieren" ask for one."""
+_NO_CHOICE_BUT = re.compile(
+    r"\b(?:no (?:other )?(?:choice|option|alternative)|nothing (?:else )?(?:left )?)(?: (?:but|than|other than))"
+    r"(?: to)? $|\bkeine (?:andere )?wahl,? als (?:zu )?$|\bpas (?:d'autre )?choix que d'$"
+)
+"""Negations that are not: "I have no choice but to escalate"."""
 
 _IMPACT_LABEL = (
     r"business impact|impact on (?:the |our )?business|impact|business case|"
@@ -100,6 +108,7 @@ _REASONS: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"no (?:movement|action|one has (?:looked|worked))|"
             r"no updates?(?: (?:for|since|in))?|going (?:round )?in circles|no one is working|"
             r"keine(?:n)? (?:fortschritt\w*|updates?|neuigkeiten)|kommt nicht voran|stockt|"
+            r"seit \w+ (?:tagen|wochen|stunden) keine (?:rückmeldung|antwort|reaktion)|"
             r"aucun(?:e)? (?:progrès|avancée|mise à jour)|n'avance pas|n'évolue pas|"
             r"sin (?:avances?|progreso|novedades|actualizaciones)|no avanza|estancad\w*|"
             r"geen (?:voortgang|vooruitgang|updates?)|schiet niet op|ligt stil|staat stil)",
@@ -218,7 +227,7 @@ def is_escalation_request(text: str) -> bool:
     text = _lower(text)
     for match in _ESCALATION.finditer(text):
         before = text[max(0, match.start() - 40) : match.start()]
-        if not _NEGATED.search(before):
+        if not _NEGATED.search(before) or _NO_CHOICE_BUT.search(before):
             return True
     return False
 

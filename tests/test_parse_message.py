@@ -597,3 +597,26 @@ def test_a_bounce_subject_with_the_returned_mail_attached_is_a_bounce():
         b"--b\nContent-Type: message/rfc822\n\nFrom: x@y.example\nSubject: hi\n\nhello\n--b--\n"
     )
     assert parse_message(raw).auto_reply_reason == "bounce-subject"
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        ("I have no choice but to escalate.", True),
+        ("This is not escalated yet, please escalate.", True),
+        ("Por favor escalen el caso 0012345.", True),
+        ("Nous devons faire remonter ce problème à la direction.", True),
+        ("Seit 5 Tagen keine Rückmeldung, bitte eskalieren.", True),
+        ("Wir haben keine andere Wahl, als zu eskalieren.", True),
+        ("No need to escalate, thanks.", False),
+        ("We do not want to escalate this.", False),
+        ("The ship will faire escale in Lisbon.", False),
+    ],
+)
+def test_escalation_wording_edge_cases(body, expected):
+    assert parse_message(mail("Subject: x", body + "\n")).is_escalation is expected
+
+
+def test_days_without_feedback_in_german_is_not_progressing_not_an_outage():
+    body = "Seit 5 Tagen keine Rückmeldung, bitte eskalieren. Die Produktion steht still.\n"
+    assert parse_message(mail("Subject: x", body)).reason_category == "not_progressing"
