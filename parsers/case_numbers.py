@@ -13,14 +13,15 @@ from functools import lru_cache
 
 # 5 to 12 digits, or 4 with a leading zero ("0123"): a bare 4-digit number after
 # "case" is far more often a year or a count ("in case 2024", "case 1500 users").
-_NUMBER = r"((?:[a-z]{1,4}-?)?(?:0\d{3,11}|[1-9]\d{4,11}))(?![\d/.:-]\d|\d)"
+# Not followed by more digit groups written like a phone number ("case 0049 89 123456").
+_NUMBER = r"((?:[a-z]{1,4}-?)?(?:0\d{3,11}|[1-9]\d{4,11}))(?![\d/.:-]\d|\d|[ \t]\d{1,4}[ \t/-]\d)"
 DEFAULT_CASE_PATTERNS: tuple[str, ...] = (
     # English: Case 01234567, case #0123456, case no. 123456, Case Number: 0123, [Case 0123],
     # Case-ID: 0123. Separators are spaces and tabs only (a number on a later line is not
     # joined to a "Case" ending the line above) and possessive ("*+"): a long run of spaces
     # is scanned once, never re-split between the optional pieces.
     r"(?<!\bin )\b(?:support[ \t]++)?case[ \t]*+(?:[-_]?(?:number|num|no|nr|id|ref(?:erence)?)\b)?"
-    r"[ \t]*+\.?[ \t]*+(?:[:#=]|is\b)?[ \t]*+#?[ \t]*+" + _NUMBER,
+    r"[ \t]*+\.?[ \t]*+(?:[:#=]|is\b)?[ \t]*+#?[ \t]*+\(?" + _NUMBER,
     # German, Dutch: Fall 0123, Fall-Nr. 0123, Fallnummer: 0123, Ticketnummer, Vorgang, zaaknummer
     r"\b(?:fall|fallnummer|vorgang|vorgangsnummer|ticket|ticketnummer|ticket-nr|zaak|zaaknummer|"
     r"casenummer|case-nummer|dossiernummer|meldingnummer|melding)[ \t]*+\.?[ \t]*+"
@@ -39,6 +40,12 @@ then cut from the original text; a letter prefix is kept only when it was
 written in capitals, as in ``CS0012345``.)
 """
 _DEFAULT_COMPILED = tuple(re.compile(p, re.M) for p in DEFAULT_CASE_PATTERNS)
+_LIST_CONTINUATION = re.compile(
+    r"\)?[ \t]*+(?:,|;|/|&|\band\b|\bund\b|\bet\b|\by\b|\ben\b|\bor\b|\boder\b|\bou\b)"
+    r"(?:[ \t]*+(?:and|und|et|y|en)\b)?[ \t]*+#?\(?" + _NUMBER
+)
+"""With the default patterns, numbers listed after a labelled one ("Case 0123456,
+0123457 and 0123458") are case numbers too."""
 
 
 def _lower(text: str) -> str:
@@ -74,6 +81,25 @@ def compile_patterns(patterns: tuple[str, ...]) -> tuple[tuple[re.Pattern[str], 
     return tuple(compiled), tuple(problems)
 
 
+def _digit_count(value: str) -> int:
+    return sum(c.isdigit() for c in value)
+
+
+def _add_listed(text: str, searched: str, position: int, width: int, hits: dict[str, list[int]]) -> None:
+    """Add the numbers listed right after a labelled one ending at ``position``; only those
+    with its ``width`` in digits (case numbers have one width: "Case 0123456, 12345 users" lists none)."""
+    for _ in range(20):
+        listed = _LIST_CONTINUATION.match(searched, position)
+        if not listed:
+            return
+        value = _keep_capital_prefix(text[listed.start(1) : listed.end(1)])
+        if _digit_count(value) != width:
+            return
+        if value:
+            hits.setdefault(value.strip(), []).append(listed.start(1))
+        position = listed.end(1)
+
+
 def find_case_numbers(
     texts: Sequence[str], patterns: Sequence[str] | None = None
 ) -> tuple[tuple[str, ...], tuple[str, ...]]:
@@ -104,6 +130,8 @@ def find_case_numbers(
                     value = _keep_capital_prefix(value)
                 if value:
                     hits.setdefault(value.strip(), []).append(match.start())
+                if default and value:
+                    _add_listed(text, searched, match.end(group), _digit_count(value), hits)
         order = sorted(hits, key=lambda v: (-len(hits[v]), min(hits[v])))
         for value in order:
             if value not in ranked:

@@ -620,3 +620,17 @@ def test_escalation_wording_edge_cases(body, expected):
 def test_days_without_feedback_in_german_is_not_progressing_not_an_outage():
     body = "Seit 5 Tagen keine Rückmeldung, bitte eskalieren. Die Produktion steht still.\n"
     assert parse_message(mail("Subject: x", body)).reason_category == "not_progressing"
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        ("Please escalate our case (00012345).", ("00012345",)),
+        ("Case 00012345, 00012346 and 00012347 are all stuck.", ("00012345", "00012346", "00012347")),
+        ("Fall 00012345 und 00012346 bitte eskalieren.", ("00012345", "00012346")),
+        ("Case 0012345, 12345 users affected.", ("0012345",)),
+        ("Call me about this case 0049 89 123456.", ()),
+    ],
+)
+def test_case_number_lists_parentheses_and_phone_like_groups(body, expected):
+    assert parse_message(mail("Subject: x", body + "\n")).case_numbers == expected
