@@ -31,7 +31,6 @@ class BodyResult:
     """What :func:`extract_body` found: text, attachments, why there is no text, problems."""
 
     text: str = ""
-    from_html: bool = False
     attachments: list[Attachment] = field(default_factory=list)
     body_reason: str | None = None
     problems: list[str] = field(default_factory=list)
@@ -329,7 +328,6 @@ def extract_body(msg: Message) -> BodyResult:
         result.problems.append(f"MIME walk failed: {exc!r}")
         texts = []
     text = "\n\n".join(t.strip("\n") for t, _ in texts if t.strip())
-    result.from_html = any(is_html for _, is_html in texts)
     if not text.strip() and not result.attachments and result.body_reason != "encrypted":
         # Broken boundaries: the stdlib found no parts. Read the raw payload.
         fallback = raw_payload_text(msg)

@@ -11,6 +11,8 @@ import re
 from collections.abc import Sequence
 from functools import lru_cache
 
+from escalated.parsers.text import lower_in_place
+
 # 5 to 12 digits, or 4 with a leading zero ("0123"): a bare 4-digit number after
 # "case" is far more often a year or a count ("in case 2024", "case 1500 users").
 # Not followed by more digit groups written like a phone number ("case 0049 89 123456").
@@ -46,13 +48,6 @@ _LIST_CONTINUATION = re.compile(
 )
 """With the default patterns, numbers listed after a labelled one ("Case 0123456,
 0123457 and 0123458") are case numbers too."""
-
-
-def _lower(text: str) -> str:
-    lowered = text.lower()
-    if len(lowered) == len(text):
-        return lowered
-    return "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
 
 
 def _keep_capital_prefix(value: str) -> str:
@@ -120,7 +115,7 @@ def find_case_numbers(
         if not text:
             continue
         text = text[:500_000]
-        searched = _lower(text) if default else text
+        searched = lower_in_place(text) if default else text
         hits: dict[str, list[int]] = {}
         for regex in compiled:
             for match in regex.finditer(searched):

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import re
 
+from escalated.parsers.text import lower_in_place
+
 _ESCALATION = re.compile(
     r"\b(?:escalat\w*|(?:senior )?management attention|manager(?:'s)? attention|"
     r"sla (?:breach\w*|missed|violat\w*|exceeded)|breach\w* (?:of )?(?:the |our )?sla|"
@@ -205,26 +207,13 @@ _LOG_LINE = re.compile(
 )
 
 
-def _lower(text: str) -> str:
-    """``text`` in lower case with every character at its original index.
-
-    The keyword patterns are written in lower case and compiled without
-    ``re.IGNORECASE`` (three to eight times faster); matching them against this
-    keeps match positions valid in the original text.
-    """
-    lowered = text.lower()
-    if len(lowered) == len(text):
-        return lowered
-    return "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
-
-
 def is_escalation_request(text: str) -> bool:
     """True when ``text`` (subject plus new text) clearly asks for an escalation.
 
     Escalation wording in five languages; a negated mention ("no need to
     escalate", "nicht eskalieren") does not count.
     """
-    text = _lower(text)
+    text = lower_in_place(text)
     for match in _ESCALATION.finditer(text):
         before = text[max(0, match.start() - 40) : match.start()]
         if not _NEGATED.search(before) or _NO_CHOICE_BUT.search(before):
@@ -278,7 +267,7 @@ def business_impact(text: str) -> str | None:
     for sentence in _sentences(text):
         if len(sentence) > 400:
             continue
-        lowered = _lower(sentence)
+        lowered = lower_in_place(sentence)
         strong = _IMPACT_STRONG.search(lowered)
         if _ESCALATION.search(lowered) and not strong:
             continue
@@ -312,7 +301,7 @@ def reason_category(text: str) -> str | None:
 def _classify(text: str) -> str | None:
     best = None
     best_score = 0
-    text = _lower(text)
+    text = lower_in_place(text)
     for name, regex in _REASONS:
         score = len(regex.findall(text)) * _REASON_WEIGHTS[name]
         if score > best_score:
@@ -328,7 +317,7 @@ def steps_taken(text: str) -> str | None:
     picked = [
         s
         for s in _sentences(text)
-        if _STEPS_SENTENCE.search(_lower(s)) and len(s) < 400 and not s.rstrip().endswith("?")
+        if _STEPS_SENTENCE.search(lower_in_place(s)) and len(s) < 400 and not s.rstrip().endswith("?")
     ][:3]
     return " ".join(picked) if picked else None
 
@@ -352,14 +341,14 @@ def availability(text: str) -> str | None:
     "morgen"); questions do not count.
     """
     picked = []
-    for match in _AVAILABILITY.finditer(_lower(text)):
+    for match in _AVAILABILITY.finditer(lower_in_place(text)):
         start = max(text.rfind("\n", 0, match.start()), *(
             text.rfind(mark, 0, match.start()) for mark in (". ", "! ", "? ")
         ))
         end_match = _SENTENCE_END.search(text, match.end())
         end = end_match.end() if end_match else len(text)
         sentence = text[start + 1 : end].strip(" -*•\t\n")
-        lowered = _lower(sentence)
+        lowered = lower_in_place(sentence)
         if (
             sentence
             and len(sentence) < 300

@@ -92,14 +92,3 @@ def _inscriptis(markup: str) -> str:
     markup = re.sub(r"^\s*<\?xml[^>]*>", "", markup)
     return get_text(markup, _CONFIG)
 
-
-def html_to_text_html2text(markup: str) -> str:
-    """The html2text alternative, kept for ``bench``'s comparison only."""
-    import html2text
-
-    converter = html2text.HTML2Text()
-    converter.body_width = 0
-    converter.ignore_images = True
-    converter.ignore_links = True
-    converter.ignore_emphasis = True
-    return tidy(converter.handle(markup[:MAX_HTML_CHARS]))

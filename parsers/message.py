@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from email.message import Message
 from email.parser import BytesParser
 from email.policy import compat32
 
@@ -61,20 +60,27 @@ def parse_message(raw: bytes, *, case_patterns: Sequence[str] | None = None) -> 
     The function is pure: no I/O, clock, configuration or database.
     """
     try:
-        return _parse(raw, case_patterns)
+        parsed = _parse(raw, case_patterns)
+        if parsed is not None:
+            return parsed
+        problem = "MIME nested too deep to walk"
     except Exception as exc:  # noqa: BLE001 - the contract is "never raises"
-        first_failure = exc
+        problem = f"MIME parse failed: {exc!r}"
     try:
         # Pathological MIME (thousands of nested parts: RecursionError in the stdlib
-        # parser): keep the headers, read the body as raw text.
-        return _parse(raw, case_patterns, headers_only=True, problem=f"MIME parse failed: {first_failure!r}")
+        # parser, or too deep to walk): keep the headers, read the body as raw text.
+        parsed = _parse(raw, case_patterns, headers_only=True, problem=problem)
     except Exception as exc:  # noqa: BLE001
-        return ParsedMessage(problems=(f"unparseable: {exc!r}",), body_reason="unparseable")
+        parsed = None
+        problem = f"unparseable: {exc!r}"
+    return parsed or ParsedMessage(problems=(problem,), body_reason="unparseable")
 
 
 def _parse(
     raw: bytes, case_patterns: Sequence[str] | None, *, headers_only: bool = False, problem: str = ""
-) -> ParsedMessage:
+) -> ParsedMessage | None:
+    """The parsed message, or None when its MIME is nested too deep to yield any text
+    (the caller then parses the headers only and reads the body as raw text)."""
     problems: list[str] = [problem] if problem else []
     if not isinstance(raw, bytes | bytearray | memoryview):
         raw = str(raw).encode("utf-8", errors="replace")
@@ -97,7 +103,7 @@ def _parse(
 
     body = extract_body(msg)
     if body.too_deep and not body.text.strip() and not headers_only:
-        raise RecursionError("MIME nested too deep to walk")
+        return None
     problems.extend(body.problems)
     text = body.text[:MAX_TEXT_CHARS]
     if len(body.text) > MAX_TEXT_CHARS:
@@ -167,11 +173,3 @@ def _parse(
         forwarded_from=reply.forwarded_from,
     )
 
-
-def parse_email_message(msg: Message, *, case_patterns: Sequence[str] | None = None) -> ParsedMessage:
-    """Parse an already-parsed :class:`email.message.Message` (serialised, then parsed again)."""
-    try:
-        data = msg.as_bytes()
-    except Exception as exc:  # noqa: BLE001
-        return ParsedMessage(problems=(f"could not serialise message: {exc!r}",))
-    return parse_message(data, case_patterns=case_patterns)

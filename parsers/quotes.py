@@ -122,7 +122,6 @@ class ReplyParts:
     statement: str
     new_text: str
     quoted: str
-    forwarded_kept: bool
     forwarded_from: str | None = None
 
 
@@ -413,6 +412,5 @@ def split_reply(
         statement=statement,
         new_text=new_text,
         quoted="\n".join(quoted).replace(QUOTE_MARK, ""),
-        forwarded_kept=forwarded_kept,
         forwarded_from=forwarded_from,
     )
