@@ -43,7 +43,7 @@ written in capitals, as in ``CS0012345``.)
 """
 _DEFAULT_COMPILED = tuple(re.compile(p, re.M) for p in DEFAULT_CASE_PATTERNS)
 _LIST_CONTINUATION = re.compile(
-    r"\)?[ \t]*+(?:,|;|/|&|\band\b|\bund\b|\bet\b|\by\b|\ben\b|\bor\b|\boder\b|\bou\b)"
+    r"\)?(?<![ \t])[ \t]*+(?:,|;|/|&|\band\b|\bund\b|\bet\b|\by\b|\ben\b|\bor\b|\boder\b|\bou\b)"
     r"(?:[ \t]*+(?:and|und|et|y|en)\b)?[ \t]*+#?\(?" + _NUMBER
 )
 """With the default patterns, numbers listed after a labelled one ("Case 0123456,

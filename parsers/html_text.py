@@ -14,10 +14,11 @@ import re
 MAX_HTML_CHARS = 2_000_000
 """Longer HTML is cut before conversion: an escalation never needs more, and time stays bounded."""
 
-_DROP_BLOCKS = re.compile(
-    r"<(script|style|head|title|xml)\b[^>]*>.*?</\1\s*>|<!--.*?-->", re.I | re.S
-)
-_BREAKS = re.compile(r"<\s*(br|/p|/div|/tr|/li|/h\d|/table|/blockquote)\b[^>]*>", re.I)
+_DROP_OPEN = re.compile(r"<(script|style|head|title|xml)\b[^<>]{0,2000}>|<!--", re.I)
+_DROP_CLOSE = {
+    kind: re.compile(rf"</{kind}\s*+>", re.I) for kind in ("script", "style", "head", "title", "xml")
+}
+_BREAKS = re.compile(r"<\s*+(br|/p|/div|/tr|/li|/h\d|/table|/blockquote)\b[^<>]*+>", re.I)
 _CELLS = re.compile(r"<\s*/t[dh]\s*>", re.I)
 _TAGS = re.compile(r"<[^<>]*+>")
 _BLANKS = re.compile(r"\n[ \t\xa0]*\n(?:[ \t\xa0]*\n)+")
@@ -25,11 +26,41 @@ _BLANKS = re.compile(r"\n[ \t\xa0]*\n(?:[ \t\xa0]*\n)+")
 
 def strip_tags(markup: str) -> str:
     """The crude fallback: drop tags, keep line and cell breaks, unescape entities."""
-    text = _DROP_BLOCKS.sub(" ", markup)
+    text = _drop_blocks(markup)
     text = _BREAKS.sub("\n", text)
     text = _CELLS.sub("  ", text)
     text = _TAGS.sub("", text)
     return tidy(html.unescape(text))
+
+
+def _drop_blocks(markup: str) -> str:
+    """Replace ``<script>…</script>`` (style, head, title, xml) and ``<!-- … -->`` by a space.
+
+    A search loop, not one lazy ``.*?`` pattern: that rescanned to the end of the
+    document from every opening without a closing (20,000 ``<!--``: 6 s). An
+    opening that is never closed is left in place, as the pattern did.
+    """
+    pieces = []
+    kept_from = search_from = 0
+    unclosed: set[str] = set()
+    while opening := _DROP_OPEN.search(markup, search_from):
+        kind = (opening.group(1) or "!--").lower()
+        search_from = opening.end()
+        if kind in unclosed:
+            continue
+        if kind == "!--":
+            end = markup.find("-->", opening.end())
+            end = -1 if end < 0 else end + 3
+        else:
+            closing = _DROP_CLOSE[kind].search(markup, opening.end())
+            end = closing.end() if closing else -1
+        if end < 0:
+            unclosed.add(kind)  # no later opening of this kind can be closed either
+            continue
+        pieces.extend((markup[kept_from : opening.start()], " "))
+        kept_from = search_from = end
+    pieces.append(markup[kept_from:])
+    return "".join(pieces)
 
 
 def tidy(text: str) -> str:

@@ -62,7 +62,7 @@ def _timed_search(pattern: re.Pattern[str], subject: str) -> float:
             signal.signal(signal.SIGALRM, previous)
     return time.perf_counter() - started
 RUNS = (" ", "\t", "\n", " \n", "a", "0", "-", ":", "<", ">", "a ", "0 ", "\xa0")
-PREFIXES = ("", "x", "case", "phone", "<div class=x ", "x wrote", "impact")
+PREFIXES = ("", "x", "case", "phone", "<div class=x ", "x wrote", "impact", "<!--", "<script>", "<br")
 
 
 def test_the_patterns_are_collected():
@@ -82,3 +82,19 @@ def test_every_pattern_searches_long_runs_quickly(name, pattern):
                     slow.append((prefix, run, round(elapsed, 2)))
                     break
     assert not slow, f"{name} backtracks: {slow[:5]}"
+
+
+def test_tag_stripping_fallback_is_linear_and_still_drops_blocks():
+    from escalated.parsers.html_text import strip_tags
+
+    for markup in ("<!--" * 20000, "<script>" * 20000, "<br" * 20000, "<style x>" * 20000):
+        started = time.perf_counter()
+        strip_tags(markup)
+        assert time.perf_counter() - started < LIMIT_SECONDS
+    markup = (
+        "<html><head><title>t</title><style>p {}</style></head><body><!-- note --><p>Please escalate"
+        "</p><script>var x = '<p>';</script><p>case 0123456</p><!-- unclosed <p>tail</p></body></html>"
+    )
+    text = strip_tags(markup)
+    assert "Please escalate" in text and "case 0123456" in text
+    assert "var x" not in text and "note" not in text and "p {}" not in text and "t\n" not in text
