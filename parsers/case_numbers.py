@@ -46,6 +46,10 @@ _LIST_CONTINUATION = re.compile(
     r"\)?(?<![ \t])[ \t]*+(?:,|;|/|&|\band\b|\bund\b|\bet\b|\by\b|\ben\b|\bor\b|\boder\b|\bou\b)"
     r"(?:[ \t]*+(?:and|und|et|y|en)\b)?[ \t]*+#?\(?" + _NUMBER
 )
+_LIST_GOES_ON = re.compile(
+    r"\)?[ \t]*+(?:[,;/&.!?)]|\band\b|\bund\b|\bet\b|\by\b|\ben\b|\bor\b|\boder\b|\bou\b|\n|$)"
+)
+"""After a listed number: the list goes on, or the sentence ends."""
 """With the default patterns, numbers listed after a labelled one ("Case 0123456,
 0123457 and 0123458") are case numbers too."""
 
@@ -80,7 +84,8 @@ def _digit_count(value: str) -> int:
     return sum(c.isdigit() for c in value)
 
 
-def _add_listed(text: str, searched: str, position: int, width: int, hits: dict[str, list[int]]) -> None:
+def _add_listed(text: str, searched: str, position: int, width: int, hits: dict[str, list[int]],
+                leading_zero: bool = False) -> None:
     """Add the numbers listed right after a labelled one ending at ``position``; only those
     with its ``width`` in digits (case numbers have one width: "Case 0123456, 12345 users" lists none)."""
     for _ in range(20):
@@ -88,7 +93,13 @@ def _add_listed(text: str, searched: str, position: int, width: int, hits: dict[
         if not listed:
             return
         value = _keep_capital_prefix(text[listed.start(1) : listed.end(1)])
-        if _digit_count(value) != width:
+        if _digit_count(value) != width or (leading_zero and not value.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ-")
+                                              .startswith("0")):
+            return
+        # "0123457 users", "0123457 is our hotline": a count or another number, not a case -- unless
+        # it is the last of a list ("..., 0012346 and 0012347 are stuck") written with the same leading zero.
+        by_conjunction = any(c.isalpha() for c in searched[position : listed.start(1)])
+        if not _LIST_GOES_ON.match(searched, listed.end(1)) and not (by_conjunction and leading_zero):
             return
         if value:
             hits.setdefault(value.strip(), []).append(listed.start(1))
@@ -126,7 +137,8 @@ def find_case_numbers(
                 if value:
                     hits.setdefault(value.strip(), []).append(match.start())
                 if default and value:
-                    _add_listed(text, searched, match.end(group), _digit_count(value), hits)
+                    _add_listed(text, searched, match.end(group), _digit_count(value), hits,
+                                leading_zero=value.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ-").startswith("0"))
         order = sorted(hits, key=lambda v: (-len(hits[v]), min(hits[v])))
         for value in order:
             if value not in ranked:

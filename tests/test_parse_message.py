@@ -634,3 +634,22 @@ def test_days_without_feedback_in_german_is_not_progressing_not_an_outage():
 )
 def test_case_number_lists_parentheses_and_phone_like_groups(body, expected):
     assert parse_message(mail("Subject: x", body + "\n")).case_numbers == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Case 0012345, 1234567 users are affected.", ("0012345",)),
+        ("Please escalate Case 0123456 / 0800123 is our hotline", ("0123456",)),
+        ("Case 12345, 50000 users", ("12345",)),
+        ("Case 0123456 and 1234567 EUR lost", ("0123456",)),
+        ("Case 01234567 or 12345678 (order)", ("01234567",)),
+        ("Case 01234567, 12345678 is our invoice", ("01234567",)),
+        ("Case 0123456, 0123457 and 0123458", ("0123456", "0123457", "0123458")),
+        ("Fall 0012345 und 0012346.", ("0012345", "0012346")),
+    ],
+)
+def test_numbers_listed_after_a_case_number_need_a_list_around_them(text, expected):
+    from escalated.parsers.case_numbers import find_case_numbers
+
+    assert find_case_numbers([text])[0] == expected
