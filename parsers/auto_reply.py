@@ -21,37 +21,46 @@ _BOUNCE_LOCAL_PARTS = re.compile(r"^(?:mailer-daemon|postmaster|mail-daemon|mail
 _AUTO_SUBJECT = re.compile(
     r"^\s*+(?:(?:re|aw|fw|fwd|wg|tr|rv|sv|antw)\s*+:\s*+)*+\[?\s*+(?:"
     r"out of (?:the )?office(?: auto-?reply| reply)?|ooo|automatic reply|auto(?:matic)?[- ]?(?:reply|response)|"
-    r"autoreply|autosvar|abwesenheitsnotiz|abwesend|automatische antwort|"
-    r"réponse automatique|reponse automatique|absence du bureau|message d'absence|absent du bureau|"
+    r"autoreply|autoresponder|autosvar|automatiskt svar|auto|abwesenheitsnotiz|automatische antwort|"
+    r"r[ée]ponse automatique(?: d'absence du bureau)?|absence du bureau|message d'absence|absent du bureau|"
     r"respuesta automática|respuesta automatica|fuera de (?:la )?oficina|"
-    r"automatisch antwoord|afwezigheidsbericht|afwezig|niet aanwezig|"
-    r"risposta automatica|fuori sede|resposta automática|ausente)"
-    r"\s*+(?:[:：\]]|$)",
+    r"automatisch antwoord|afwezigheidsbericht|niet aanwezig|"
+    r"risposta automatica|fuori sede|resposta automática)"
+    r"\s*+(?:[:：\]]|-[ \t]|re[ \t]*+:|$)",
     re.I,
 )
 """The canonical out-of-office subjects: the client's phrase then a colon (or alone).
 
 A bare word is never enough: "Out of office hours support unreachable", "Ausente
-el soporte..." and "Afwezigheid van support" are people writing about absence.
+el soporte..." and "Afwezigheid van support" are people writing about absence;
+nor are words people use as a subject ("Afwezig:", "Ausente:", "Abwesend:").
 """
 _BOUNCE_SUBJECT = re.compile(
-    r"^(?:(?:undeliverable|undelivered mail|delivery status notification|mail delivery failed|"
-    r"delivery failure|returned mail|non remis|unzustellbar|nicht zustellbar)\s*+(?:[:(]|$)|"
-    r"undelivered mail returned to sender|failure notice$|returned mail: see transcript)",
+    r"^(?:(?:undeliverable(?: mail| message)?|undelivered mail|delivery status notification|mail delivery failed|"
+    r"mail delivery failure|delivery failure|returned mail|non remis|unzustellbar|nicht zustellbar|"
+    r"nondeliverable mail|message not delivered|mail system error)\s*+(?:[:(-]|$)|"
+    r"undelivered mail returned to sender|failure notice$|returned mail: see transcript|"
+    r"warning: could not send message)",
     re.I,
 )
 """Bounce subjects; they count only with a sign of a mail system besides (:func:`_bounce_sign`)."""
-_BOUNCE_SENDER_WORDS = re.compile(r"daemon|postmaster|mailer|bounce|no-?reply", re.I)
+_BOUNCE_SENDER = re.compile(
+    r"^(?:mailer-?daemon|mail-?daemon|postmaster|bounces?(?:[+=-][^@]*)?|no-?reply|microsoftexchange[0-9a-f]*)$",
+    re.I,
+)
+"""Local parts mail systems send from (a person's "bounce.team@" is not one)."""
 _BOUNCE_DISPLAY_NAMES = re.compile(
-    r"^(?:mail delivery (?:system|subsystem|service)|microsoft outlook|postmaster|mailer-daemon)\b", re.I
+    r"^(?:mail delivery (?:system|subsystem|service)|microsoft outlook|microsoft exchange|postmaster|"
+    r"mailer-daemon)\b",
+    re.I,
 )
 
 
 def _bounce_sign(msg: Message, from_address: str | None) -> bool:
     """A sign besides the subject that a mail system wrote ``msg``: a daemon-like sender
-    or display name, Exchange's NDR header, or the returned message attached."""
+    or display name, Exchange's NDR header, or a delivery-status report part."""
     local = (from_address or "").split("@", 1)[0]
-    if _BOUNCE_SENDER_WORDS.search(local):
+    if _BOUNCE_SENDER.match(local):
         return True
     names = decode_addresses(raw_headers(msg, "From"))
     if names and _BOUNCE_DISPLAY_NAMES.match(names[0][0].strip()):
@@ -62,7 +71,8 @@ def _bounce_sign(msg: Message, from_address: str | None) -> bool:
         parts = msg.get_payload()
         for part in parts[:20] if isinstance(parts, list) else ():
             ctype = capped_params(part).get_content_type()
-            if ctype in ("message/rfc822", "text/rfc822-headers", "message/delivery-status"):
+            # not message/rfc822 alone: a CSM forwarding a customer's mail attaches one too
+            if ctype in ("text/rfc822-headers", "message/delivery-status"):
                 return True
     return False
 

@@ -590,13 +590,37 @@ def test_canonical_auto_reply_subjects_with_their_signs_are_detected(headers, re
     assert parsed.auto_reply_reason == reason
 
 
-def test_a_bounce_subject_with_the_returned_mail_attached_is_a_bounce():
-    raw = (
-        b"From: Jane <jane@customer.example>\nSubject: Undeliverable: Escalation\n"
-        b"Content-Type: multipart/mixed; boundary=b\n\n--b\nContent-Type: text/plain\n\nCould not deliver.\n"
+def test_a_bounce_subject_needs_a_report_part_not_just_an_attached_mail():
+    """A CSM forwarding a customer's mail attaches one too; only a delivery report makes a bounce."""
+    forward = (
+        b"From: Sam CSM <sam@example.com>\nSubject: Delivery failure: Leeds warehouse down - please escalate "
+        b"case 0012345\nContent-Type: multipart/mixed; boundary=b\n\n--b\nContent-Type: text/plain\n\n"
+        b"Please escalate case 0012345, see the customer's mail.\n"
         b"--b\nContent-Type: message/rfc822\n\nFrom: x@y.example\nSubject: hi\n\nhello\n--b--\n"
     )
-    assert parse_message(raw).auto_reply_reason == "bounce-subject"
+    assert parse_message(forward).auto_reply is False
+    report = forward.replace(b"Content-Type: message/rfc822", b"Content-Type: text/rfc822-headers")
+    assert parse_message(report).auto_reply_reason == "bounce-subject"
+
+
+@pytest.mark.parametrize(
+    ("sender", "subject", "expected"),
+    [
+        ("Microsoft Exchange <MicrosoftExchange329e71ec88ae4615bbc36ab6ce41109e@contoso.com>",
+         "Delivery Status Notification (Failure)", True),
+        ("MAILER-DAEMON@mx.example.com", "Undeliverable Mail", True),
+        ("postmaster@mx.example.com", "Mail delivery failure", True),
+        ("Jo <bounce.team@customer.example>", "Returned mail: labels still wrong", False),
+        ("Jo <jo@customer.example>", "Automatic reply - back on Monday", True),
+        ("Jo <jo@customer.example>", "Out of Office Re: ticket", True),
+        ("Jo <jo@customer.example>", "Autoresponder: away", True),
+        ("Jo <jo@customer.example>", "Afwezig: support reageert niet", False),
+        ("Jo <jo@customer.example>", "Ausente: el soporte no responde", False),
+    ],
+)
+def test_auto_reply_subjects_and_senders(sender, subject, expected):
+    raw = f"From: {sender}\nSubject: {subject}\nContent-Type: text/plain\n\nHello, case 0012345.\n".encode()
+    assert parse_message(raw).auto_reply is expected
 
 
 @pytest.mark.parametrize(
