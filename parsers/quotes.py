@@ -329,6 +329,10 @@ def _strip_blank_edges(lines: list[str]) -> str:
     return "\n".join(lines).strip("\n").rstrip()
 
 
+MAX_SCANNED_LINES = 10_000
+"""Lines looked at for the new text; the rest counts as quoted (keeps a 1 MB body under a second)."""
+
+
 def split_reply(
     text: str,
     *,
@@ -352,6 +356,9 @@ def split_reply(
     forwarded_from: str | None = None
     i = 0
     while i < len(lines):
+        if i >= MAX_SCANNED_LINES:
+            quoted.extend(lines[i:])  # nobody writes that much new text: the rest is history
+            break
         if lines[i].lstrip().startswith(">"):
             kept.append(lines[i])  # a quoted line: dropped below, never a boundary itself
             i += 1

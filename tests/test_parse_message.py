@@ -677,3 +677,14 @@ def test_numbers_listed_after_a_case_number_need_a_list_around_them(text, expect
     from escalated.parsers.case_numbers import find_case_numbers
 
     assert find_case_numbers([text])[0] == expected
+
+
+@pytest.mark.parametrize("body", ["On\n" * 333_333, "Date: x\nTo: y\n" * 71_428, "On\n\n" * 250_000,
+                                  "On x\n>: \n" * 100_000, "From: x\n" * 125_000])
+def test_a_megabyte_of_short_lines_parses_within_a_second(body):
+    import time
+
+    started = time.perf_counter()
+    parsed = parse_message(mail("Subject: x", body))
+    assert time.perf_counter() - started < 1.0
+    assert parsed.statement.count("\n") < 10_000
