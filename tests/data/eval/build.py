@@ -470,15 +470,20 @@ EXTRAS = {
 }
 
 
-def main() -> None:
-    for name, _raw, expected in CASES:
-        expected["steps_found"], expected["availability_found"] = EXTRAS.get(name, (False, False))
-    for old in HERE.glob("[0-9][0-9]-*"):
+def write_set(cases, extras, folder: Path, old_files: str) -> None:
+    """Write each case as ``<name>.eml`` and ``<name>.json`` into ``folder``, replacing ``old_files``."""
+    for name, _raw, expected in cases:
+        expected["steps_found"], expected["availability_found"] = extras.get(name, (False, False))
+    for old in folder.glob(old_files):
         old.unlink()
-    for name, raw, expected in CASES:
-        (HERE / f"{name}.eml").write_bytes(raw)
-        (HERE / f"{name}.json").write_text(json.dumps(expected, indent=2, ensure_ascii=False) + "\n")
-    print(f"wrote {len(CASES)} cases to {HERE}")
+    for name, raw, expected in cases:
+        (folder / f"{name}.eml").write_bytes(raw)
+        (folder / f"{name}.json").write_text(json.dumps(expected, indent=2, ensure_ascii=False) + "\n")
+    print(f"wrote {len(cases)} cases to {folder}")
+
+
+def main() -> None:
+    write_set(CASES, EXTRAS, HERE, "[0-9][0-9]-*")
 
 
 if __name__ == "__main__":

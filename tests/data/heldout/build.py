@@ -7,7 +7,6 @@ tune rules on it (add a failing shape to the eval set instead).
 from __future__ import annotations
 
 import importlib.util
-import json
 from pathlib import Path
 
 HERE = Path(__file__).parent
@@ -160,14 +159,7 @@ EXTRAS = {"h02-outlook-html-bold-labels": (True, False), "h12-severity-upgrade":
 
 
 def main() -> None:
-    for name, _raw, expected in CASES:
-        expected["steps_found"], expected["availability_found"] = EXTRAS.get(name, (False, False))
-    for old in HERE.glob("h[0-9][0-9]-*"):
-        old.unlink()
-    for name, raw, expected in CASES:
-        (HERE / f"{name}.eml").write_bytes(raw)
-        (HERE / f"{name}.json").write_text(json.dumps(expected, indent=2, ensure_ascii=False) + "\n")
-    print(f"wrote {len(CASES)} cases to {HERE}")
+    _eval.write_set(CASES, EXTRAS, HERE, "h[0-9][0-9]-*")
 
 
 if __name__ == "__main__":
