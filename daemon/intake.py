@@ -230,9 +230,6 @@ def _header_block(raw: bytes) -> str:
     return "\n" + raw[: end if end >= 0 else 65536].decode("latin-1").replace("\r\n", "\n").lower()
 
 
-DISPOSITION = {Outcome.QUARANTINED: Disposition.QUARANTINED}
-
-
 class Intake:
     """Stores, decides and acts on inbound messages. Thread-safe as long as each call is its own."""
 
@@ -255,13 +252,15 @@ class Intake:
         inbound = self.store(fetched)
         if inbound.outcome is None:
             inbound = self.decide(inbound.id)
-        return inbound, DISPOSITION.get(Outcome(inbound.outcome), Disposition.PROCESSED)
+        quarantined = inbound.outcome == Outcome.QUARANTINED
+        return inbound, Disposition.QUARANTINED if quarantined else Disposition.PROCESSED
 
     def store(self, fetched: FetchedMessage) -> InboundMessage:
         """Step 1: the raw bytes, committed before anything is acted on."""
+        content_hash = _hash(fetched.raw)
         with self.db.session() as session:
             existing = q.inbound_at(session, fetched.mailbox, fetched.uidvalidity, fetched.uid)
-            if existing is not None and existing.content_hash == _hash(fetched.raw):
+            if existing is not None and existing.content_hash == content_hash:
                 return existing  # stored before a crash or a failed move: not a new message
             if existing is not None:
                 # Same place, other bytes: the server reused a UID (UIDVALIDITY should have
@@ -276,7 +275,7 @@ class Intake:
                 source_key=fetched.key,
                 raw=fetched.raw,
                 size=len(fetched.raw),
-                content_hash=_hash(fetched.raw),
+                content_hash=content_hash,
                 message_id=_quick_message_id(fetched.raw),
                 received_at=self.clock.now(),
             )
