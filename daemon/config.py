@@ -8,6 +8,7 @@ logged (they are held as :class:`Secret`, whose ``repr`` hides the value).
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 import tomllib
@@ -23,6 +24,16 @@ from escalated.daemon.errors import ConfigError
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)\s*$")
 _UNIT_SECONDS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400}
 _ADDRESS = re.compile(r"^[^@\s<>]+@[^@\s<>]+$")
+
+
+def is_loopback(host: str) -> bool:
+    """True for localhost and the loopback ranges (127.0.0.0/8, ::1): where plain connections are fine."""
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
 
 
 def parse_duration(text: str, key: str = "") -> timedelta:

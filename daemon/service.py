@@ -16,7 +16,7 @@ import signal
 import socket
 
 from escalated.daemon.clock import Clock, SystemClock
-from escalated.daemon.config import MailboxSettings, Settings
+from escalated.daemon.config import MailboxSettings, Settings, is_loopback
 from escalated.daemon.emails import Mailer
 from escalated.daemon.errors import ConfigError, TemporaryError
 from escalated.daemon.intake import Intake
@@ -48,18 +48,6 @@ def make_source(settings: MailboxSettings) -> MailboxSource:
         processed_folder=settings.processed_folder, quarantine_folder=settings.quarantine_folder,
         batch_size=settings.fetch_batch_size, command_timeout_s=settings.command_timeout_s, use_idle=settings.idle,
     )
-
-
-def is_loopback(host: str) -> bool:
-    """True for localhost and the loopback ranges (127.0.0.0/8, ::1)."""
-    import ipaddress
-
-    if host.lower() == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
 
 
 def notify_systemd(state: str) -> None:

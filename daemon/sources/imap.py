@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import ipaddress
 import logging
 import re
 import ssl
@@ -20,6 +19,7 @@ from urllib.parse import unquote, urlsplit
 
 import aioimaplib
 
+from escalated.daemon.config import is_loopback
 from escalated.daemon.errors import ConfigError, PermanentError, TemporaryError
 from escalated.daemon.sources.base import Disposition, FetchedMessage
 
@@ -167,7 +167,7 @@ class ImapSource:
                 lost.set_result(None)
 
         ssl_context = self._ssl_context() if self.tls else None
-        if not self.tls and not _is_loopback(self.host):
+        if not self.tls and not is_loopback(self.host):
             log.warning("IMAP to %s:%d is not encrypted; use imaps:// beyond loopback",
                         self.host, self.port)
         try:
@@ -489,15 +489,6 @@ def _check(response: aioimaplib.Response, what: str) -> None:
     """Raise TemporaryError unless the server answered OK."""
     if response.result != "OK":
         raise TemporaryError(f"IMAP {what} answered {response.result}: {_text(response)}")
-
-
-def _is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def _search_uids(line: object) -> list[int]:
